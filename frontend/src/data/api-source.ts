@@ -1,0 +1,44 @@
+// DataSource over the Flask `/api/...` endpoints of docs/api.md (local and self-hosted modes).
+import { apiFetch, apiJson, apiUrl } from '../lib/api'
+import type { DataSource, LogsParams, ReadParams } from './source'
+import type {
+  AppConfig, BreakdownResponse, DashboardResponse, LogsPage, PricingResponse, PricingRow,
+  TimeseriesResponse, UnpricedResponse,
+} from './types'
+
+function readQuery(p: ReadParams) {
+  return {
+    project: p.project, from: p.from, to: p.to,
+    model: p.model, endpoint_name: p.endpoint_name, provider: p.provider,
+  }
+}
+
+function logsQuery(p: LogsParams) {
+  return { ...readQuery(p), status: p.status, cursor: p.cursor, limit: p.limit }
+}
+
+function exportHref(p: LogsParams): string {
+  const { cursor: _cursor, limit: _limit, ...rest } = logsQuery(p)
+  return apiUrl('/api/export', { format: 'csv', ...rest })
+}
+
+export const apiSource: DataSource = {
+  kind: 'api',
+  getConfig: () => apiJson<AppConfig>('/api/config'),
+  getDashboard: (p) => apiJson<DashboardResponse>(apiUrl('/api/dashboard', readQuery(p))),
+  getTimeseries: (p, bucket) =>
+    apiJson<TimeseriesResponse>(apiUrl('/api/usage/timeseries', { ...readQuery(p), bucket })),
+  getBreakdown: (p, by) =>
+    apiJson<BreakdownResponse>(apiUrl('/api/usage/breakdown', { ...readQuery(p), by })),
+  getLogs: (p) => apiJson<LogsPage>(apiUrl('/api/logs', logsQuery(p))),
+  exportCsvHref: exportHref,
+  exportCsv: async (p) => (await apiFetch(exportHref(p), { headers: { Accept: 'text/csv' } })).blob(),
+  getPricing: () => apiJson<PricingResponse>('/api/pricing'),
+  getUnpriced: (p) => apiJson<UnpricedResponse>(apiUrl('/api/pricing/unpriced', readQuery(p))),
+  putPrice: (model, update) =>
+    apiJson<PricingRow>(`/api/pricing/${encodeURIComponent(model)}`, {
+      method: 'PUT',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(update),
+    }),
+}

@@ -1,0 +1,130 @@
+import { describe, expect, test } from 'vitest'
+import {
+  formatChange, formatCompact, formatCost, formatDate, formatInteger, formatLatency,
+  formatPercent, formatPrice, formatTimestamp, isDecimal, moneyToNumber, pricePerMillion,
+  shiftDecimal,
+} from './format-data'
+
+describe('formatCost', () => {
+  test.each([
+    ['0.004150', '$0.004150'],
+    ['0.00415', '$0.004150'],
+    ['0.00415000000000', '$0.004150'],
+    ['0.000000125', '$0.000000125'],
+    ['0', '$0.000000'],
+    ['0.000000', '$0.000000'],
+    ['12.5', '$12.50'],
+    ['12.345678', '$12.345678'],
+    ['1234567.1', '$1,234,567.10'],
+    ['007.10', '$7.10'],
+    ['-0.25', '-$0.250000'],
+    ['0.1 ', '$0.100000'],
+  ])('%j → %s', (input, expected) => {
+    expect(formatCost(input)).toBe(expected)
+  })
+
+  test('unknown cost is a dash, never $0', () => {
+    expect(formatCost(null)).toBe('—')
+  })
+})
+
+describe('shiftDecimal', () => {
+  test.each([
+    ['0.00015', 3, '0.15'],
+    ['0.0025', 3, '2.5'],
+    ['0.01', 3, '10'],
+    ['3', 3, '3000'],
+    ['1.23456', 2, '123.456'],
+    ['0.15', -3, '0.00015'],
+    ['2.5', -3, '0.0025'],
+    ['1500', -3, '1.5'],
+    ['0', 3, '0'],
+    ['0.000', 3, '0'],
+  ])('%s × 10^%i = %s', (input, places, expected) => {
+    expect(shiftDecimal(input, places)).toBe(expected)
+  })
+
+  test('rejects a non-decimal', () => {
+    expect(() => shiftDecimal('1e-3', 3)).toThrow()
+  })
+})
+
+describe('prices', () => {
+  test.each([
+    ['0.00015', '$0.00015', '$0.15'],
+    ['0.0006', '$0.0006', '$0.60'],
+    ['0.0025', '$0.0025', '$2.50'],
+    ['0.01', '$0.01', '$10.00'],
+    ['0.001000', '$0.001', '$1.00'],
+    ['0.005', '$0.005', '$5.00'],
+    ['15', '$15.00', '$15,000.00'],
+  ])('%s per 1K → %s per 1K, %s per 1M', (perK, shownK, shownM) => {
+    expect(formatPrice(perK)).toBe(shownK)
+    expect(formatPrice(pricePerMillion(perK))).toBe(shownM)
+  })
+
+  test('no price stays unknown', () => {
+    expect(pricePerMillion(null)).toBeNull()
+    expect(formatPrice(null)).toBe('—')
+  })
+
+  test.each([
+    ['0.0025', true], ['3', true], ['0', true], ['.5', false], ['-1', false], ['1e-3', false], ['', false], ['abc', false],
+  ])('isDecimal(%j) = %s', (input, expected) => {
+    expect(isDecimal(input)).toBe(expected)
+  })
+})
+
+describe('numbers', () => {
+  test.each([
+    [1540, '1,540'], [0, '0'], [1234567, '1,234,567'], [null, '—'],
+  ])('formatInteger(%j) = %s', (input, expected) => {
+    expect(formatInteger(input)).toBe(expected)
+  })
+
+  test.each([
+    [0, '0'], [950, '950'], [1500, '1.5K'], [2_000_000, '2M'], [3_450_000_000, '3.45B'], [12_345, '12.3K'],
+  ])('formatCompact(%j) = %s', (input, expected) => {
+    expect(formatCompact(input)).toBe(expected)
+  })
+
+  test.each([
+    [0.0833, '8.3%'], [0, '0.0%'], [1, '100.0%'], [null, '—'],
+  ])('formatPercent(%j) = %s', (input, expected) => {
+    expect(formatPercent(input)).toBe(expected)
+  })
+
+  test.each([
+    [0.5, '+50.0%'], [-0.1, '−10.0%'], [0, '0.0%'], [null, '—'], [undefined, '—'],
+  ])('formatChange(%j) = %s', (input, expected) => {
+    expect(formatChange(input)).toBe(expected)
+  })
+
+  test.each([
+    [812.5, '813 ms'], [0, '0 ms'], [1900, '1.90 s'], [null, '—'],
+  ])('formatLatency(%j) = %s', (input, expected) => {
+    expect(formatLatency(input)).toBe(expected)
+  })
+
+  test.each([
+    ['0.25', 0.25], [null, 0], ['x', 0],
+  ])('moneyToNumber(%j) = %s', (input, expected) => {
+    expect(moneyToNumber(input)).toBe(expected)
+  })
+})
+
+describe('dates', () => {
+  test.each([
+    ['2026-11-23T16:00:05+00:00', 'UTC', '2026-11-23 16:00:05'],
+    ['2026-11-23T16:00:05+00:00', 'America/New_York', '2026-11-23 11:00:05'],
+    ['2026-11-23T23:59:59.999Z', 'UTC', '2026-11-23 23:59:59'],
+    ['2026-11-23T00:30:00Z', 'UTC', '2026-11-23 00:30:00'],
+  ])('formatTimestamp(%s, %s) = %s', (iso, zone, expected) => {
+    expect(formatTimestamp(iso, zone)).toBe(expected)
+  })
+
+  test('formatDate keeps the day', () => {
+    expect(formatDate('2026-11-23T16:00:05+00:00', 'UTC')).toBe('2026-11-23')
+    expect(formatDate(null)).toBe('—')
+  })
+})

@@ -1,0 +1,51 @@
+// The one data-source interface. Components and hooks only see `DataSource`; which
+// implementation backs it is decided at build time (supabase when VITE_SUPABASE_URL is set),
+// so the api build never bundles supabase-js.
+import type {
+  AppConfig, BreakdownBy, BreakdownResponse, Bucket, DashboardResponse, LogStatus, LogsPage,
+  PriceUpdate, PricingResponse, PricingRow, TimeseriesResponse, UnpricedResponse,
+} from './types'
+
+/** A concrete time window plus the optional filters every read takes. */
+export interface ReadParams {
+  project?: string | null
+  from: string
+  to: string
+  model?: string | null
+  endpoint_name?: string | null
+  provider?: string | null
+}
+
+export interface LogsParams extends ReadParams {
+  status?: LogStatus | null
+  cursor?: string | null
+  limit?: number
+}
+
+export interface DataSource {
+  readonly kind: 'api' | 'supabase'
+  getConfig(): Promise<AppConfig>
+  getDashboard(params: ReadParams): Promise<DashboardResponse>
+  getTimeseries(params: ReadParams, bucket: Bucket): Promise<TimeseriesResponse>
+  getBreakdown(params: ReadParams, by: BreakdownBy): Promise<BreakdownResponse>
+  getLogs(params: LogsParams): Promise<LogsPage>
+  /** A link the browser can follow to download the logs as CSV, or null when it must be built. */
+  exportCsvHref(params: LogsParams): string | null
+  /** The logs as a CSV file, for sources without a download endpoint or with a bearer token. */
+  exportCsv(params: LogsParams): Promise<Blob>
+  getPricing(): Promise<PricingResponse>
+  getUnpriced(params: ReadParams): Promise<UnpricedResponse>
+  putPrice(model: string, update: PriceUpdate): Promise<PricingRow>
+}
+
+let sourcePromise: Promise<DataSource> | null = null
+
+/** The build's data source, loaded once. */
+export function getDataSource(): Promise<DataSource> {
+  if (!sourcePromise) {
+    sourcePromise = import.meta.env.VITE_SUPABASE_URL
+      ? import('./supabase-source').then((m) => m.supabaseSource)
+      : import('./api-source').then((m) => m.apiSource)
+  }
+  return sourcePromise
+}

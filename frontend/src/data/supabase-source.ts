@@ -1,0 +1,105 @@
+// DataSource over supabase-js (hosted mode): `rpc` to the same SQL functions the Flask API
+// calls, with the same arguments prefixed `p_`, each returning the API's JSON shape; `select`
+// and `upsert` on `model_pricing` for prices. Row-level security decides what a user sees.
+import { ApiError } from '../lib/api'
+import { supabase } from '../lib/supabase'
+import { logsToCsv } from './logs/logs-data'
+import type { DataSource, LogsParams, ReadParams } from './source'
+import type {
+  AppConfig, BreakdownResponse, DashboardResponse, LogsPage, PricingRow, TimeseriesResponse,
+  UnpricedResponse,
+} from './types'
+
+const PRICING_UNIT = 'USD per 1K tokens'
+const EXPORT_PAGE = 500
+
+interface PostgrestLikeError {
+  message: string
+  code?: string
+  details?: string | null
+}
+
+function toApiError(error: PostgrestLikeError): ApiError {
+  const details = error.details ? [{ message: error.details }] : []
+  return new ApiError(400, error.code ?? 'supabase_error', error.message, details)
+}
+
+function readArgs(p: ReadParams) {
+  return {
+    p_project: p.project ?? null,
+    p_from: p.from,
+    p_to: p.to,
+    p_model: p.model ?? null,
+    p_endpoint_name: p.endpoint_name ?? null,
+    p_provider: p.provider ?? null,
+  }
+}
+
+async function rpc<T>(fn: string, args: Record<string, unknown>): Promise<T> {
+  const { data, error } = await supabase.rpc(fn, args)
+  if (error) throw toApiError(error)
+  return data as T
+}
+
+async function getLogs(p: LogsParams): Promise<LogsPage> {
+  return rpc<LogsPage>('usage_logs_page', {
+    ...readArgs(p),
+    p_status: p.status ?? null,
+    p_cursor: p.cursor ?? null,
+    p_limit: p.limit ?? 100,
+  })
+}
+
+async function firstProject(): Promise<AppConfig['project']> {
+  const configured = import.meta.env.VITE_TOKENOPTIMIZER_PROJECT_ID
+  const query = supabase.from('projects').select('id, name').order('created_at').limit(1)
+  const { data, error } = configured ? await query.eq('id', configured) : await query
+  if (error) throw toApiError(error)
+  return data?.[0] ?? (configured ? { id: configured, name: configured } : null)
+}
+
+export const supabaseSource: DataSource = {
+  kind: 'supabase',
+  async getConfig() {
+    const { data } = await supabase.auth.getSession()
+    return {
+      mode: 'hosted',
+      auth_required: false,
+      is_admin: Boolean(data.session),
+      project: await firstProject(),
+      base_url: import.meta.env.VITE_TOKENOPTIMIZER_BASE_URL ?? null,
+      api_key: null,
+    }
+  },
+  getDashboard: (p) => rpc<DashboardResponse>('usage_summary', readArgs(p)),
+  getTimeseries: (p, bucket) =>
+    rpc<TimeseriesResponse>('usage_timeseries', { ...readArgs(p), p_bucket: bucket }),
+  getBreakdown: (p, by) => rpc<BreakdownResponse>('usage_breakdown', { ...readArgs(p), p_by: by }),
+  getLogs,
+  exportCsvHref: () => null,
+  async exportCsv(p) {
+    const rows = []
+    let cursor: string | null = null
+    do {
+      const page: LogsPage = await getLogs({ ...p, cursor, limit: EXPORT_PAGE })
+      rows.push(...page.rows)
+      cursor = page.next
+    } while (cursor)
+    return new Blob([logsToCsv(rows)], { type: 'text/csv' })
+  },
+  async getPricing() {
+    const { data, error } = await supabase.from('model_pricing').select('*').order('model')
+    if (error) throw toApiError(error)
+    return { unit: PRICING_UNIT, models: (data ?? []) as PricingRow[] }
+  },
+  getUnpriced: (p) => rpc<UnpricedResponse>('unpriced_models', readArgs(p)),
+  async putPrice(model, update) {
+    const { data, error } = await supabase
+      .from('model_pricing')
+      .upsert({ model, ...update, last_updated: new Date().toISOString() })
+      .select()
+      .single()
+    if (error) throw toApiError(error)
+    return data as PricingRow
+  },
+}
