@@ -1,0 +1,108 @@
+"""POST /api/log: authenticate, validate, refuse content, price, store a batch in one transaction."""
+
+from __future__ import annotations
+
+import json
+import time
+import zlib
+
+import psycopg
+from flask import Blueprint, current_app, jsonify, request
+from psycopg_pool import PoolTimeout
+
+from .. import db, metrics
+from ..errors import ApiError
+from ..ingest.event import parse_event
+from ..ingest.store import store_events
+from ..keys import authenticate
+from ..pricing.resolve import PriceCache
+from ..pricing.store import load_rows
+from .access import bearer_token
+
+bp = Blueprint("ingest", __name__)
+_LAST_USED_EVERY_S = 60
+
+
+def _body() -> object:
+    """The JSON body, gunzipped when sent gzip, refused past the size limit (before and after inflating)."""
+    limit = current_app.config["SETTINGS"].max_body_bytes
+    if request.content_length is not None and request.content_length > limit:
+        raise ApiError(413, "payload_too_large", f"body is larger than {limit} bytes; send smaller batches")
+    raw = request.get_data(cache=False)
+    if len(raw) > limit:
+        raise ApiError(413, "payload_too_large", f"body is larger than {limit} bytes; send smaller batches")
+    if request.headers.get("Content-Encoding", "").lower() == "gzip":
+        inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        try:
+            raw = inflater.decompress(raw, limit + 1)
+        except zlib.error:
+            raise ApiError(400, "bad_gzip", "Content-Encoding is gzip but the body is not valid gzip") from None
+        if len(raw) > limit or inflater.unconsumed_tail:
+            raise ApiError(413, "payload_too_large", f"uncompressed body is larger than {limit} bytes")
+    try:
+        return json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as err:
+        raise ApiError(400, "invalid_json", f"body is not valid JSON: {err}") from None
+
+
+def _events(body: object) -> tuple[list, bool]:
+    """The raw events and whether the body was a batch."""
+    if isinstance(body, dict) and "events" in body:
+        if set(body) != {"events"} or not isinstance(body["events"], list):
+            raise ApiError(400, "invalid_batch", "a batch is {\"events\": [event, ...]} and nothing else",
+                           [{"field": "events", "message": "must be a list of event objects"}])
+        limit = current_app.config["SETTINGS"].max_batch_events
+        if len(body["events"]) > limit:
+            raise ApiError(413, "too_many_events", f"a batch holds at most {limit} events, got {len(body['events'])}")
+        return body["events"], True
+    return [body], False
+
+
+def _price_cache() -> PriceCache:
+    return current_app.extensions.setdefault("price_cache", PriceCache())
+
+
+@bp.post("/api/log")
+@bp.post("/log")
+@bp.post("/api/tokens/track")
+def log_usage():
+    """Store one event or a batch; answer 202 with each stored event's cost."""
+    token = bearer_token()
+    if not token:
+        raise ApiError(401, "unauthorized", "send your project key as Authorization: Bearer <key>")
+    raws, is_batch = _events(_body())
+    try:
+        with db.pool().connection() as conn:
+            key = authenticate(conn, token)
+            if key is None:
+                raise ApiError(401, "unauthorized", "unknown or revoked API key")
+            valid, rejected = [], []
+            for index, raw in enumerate(raws):
+                event, errors = parse_event(raw)
+                if errors:
+                    rid = raw.get("id") if isinstance(raw, dict) else None
+                    rejected.append({"index": index, "id": rid if isinstance(rid, str) else None, "errors": errors})
+                else:
+                    valid.append(event)
+            if rejected and not is_batch:
+                metrics.count_events(0, 0, 1)
+                raise ApiError(400, "invalid_event", "the event is not valid", rejected[0]["errors"])
+            book = _price_cache().book(key["price_version"], lambda: load_rows(conn))
+            priced, inserted = store_events(conn, str(key["project_id"]), valid, book)
+            _touch_key(conn, key)
+    except PoolTimeout:
+        raise ApiError(429, "busy", "the server is at capacity; retry shortly", headers={"Retry-After": "1"}) from None
+    except psycopg.OperationalError:
+        raise ApiError(503, "database_unavailable", "the database is unreachable; retry shortly",
+                       headers={"Retry-After": "2"}) from None
+    duplicates = len(valid) - len(inserted)
+    metrics.count_events(len(inserted), duplicates, len(rejected))
+    return jsonify({"accepted": len(inserted), "duplicates": duplicates, "rejected": rejected,
+                    "events": [p.to_json() for p in priced]}), 202
+
+
+def _touch_key(conn, key: dict) -> None:
+    """Record last use about once a minute, not on every request."""
+    last = key["last_used_at"]
+    if last is None or time.time() - last.timestamp() > _LAST_USED_EVERY_S:
+        conn.execute("update public.api_keys set last_used_at = now() where id = %s", (key["id"],))

@@ -1,0 +1,25 @@
+"""The Flask application factory."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from . import db, errors, metrics, web
+from .api import config, health, ingest, pricing
+from .json_provider import MoneyJSONProvider
+from .settings import Settings
+
+
+def create_app(settings: Settings | None = None) -> Flask:
+    """Build the app from settings (default: the environment)."""
+    app = Flask(__name__, static_folder=None)
+    app.json = MoneyJSONProvider(app)
+    app.config["SETTINGS"] = settings or Settings.from_env()
+    app.config["MAX_CONTENT_LENGTH"] = None  # ingest enforces its own limit with a clear 413
+    errors.init_app(app)
+    db.init_app(app)
+    metrics.init_app(app)
+    for blueprint in (ingest.bp, pricing.bp, config.bp, health.bp):
+        app.register_blueprint(blueprint)
+    web.init_app(app)  # last: its catch-all route must not shadow the API
+    return app

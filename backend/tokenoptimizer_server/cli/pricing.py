@@ -1,0 +1,152 @@
+"""`tokenoptimizer pricing list|set|import|history|reprice`. Prices are USD per 1K tokens unless --per 1m."""
+
+from __future__ import annotations
+
+import getpass
+import json
+from datetime import datetime, timezone
+from decimal import Decimal
+from pathlib import Path
+
+import click
+from tqdm import tqdm
+
+from ..pricing import litellm_import, reprice as repricing, store
+from .database import with_db
+
+_THOUSAND = Decimal(1000)
+
+
+def _actor() -> str:
+    return f"cli:{getpass.getuser()}"
+
+
+def _fmt(value) -> str:
+    return "-" if value is None else format(value, "f")
+
+
+@click.group()
+def pricing() -> None:
+    """Model prices (USD per 1,000 tokens): list, set, import from LiteLLM, history, re-price."""
+
+
+@pricing.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@with_db
+def list_(conn, as_json: bool) -> None:
+    """Every model's price per 1K tokens and when it was last updated."""
+    rows = store.list_prices(conn)
+    if as_json:
+        click.echo(json.dumps(rows, default=lambda v: _fmt(v) if isinstance(v, Decimal) else str(v), indent=2))
+        return
+    click.echo(f"{'model':34} {'provider':10} {'input/1K':>12} {'output/1K':>12} {'cached/1K':>12}  updated     source")
+    for r in rows:
+        click.echo(f"{r['model'][:34]:34} {(r['provider'] or '-')[:10]:10} {_fmt(r['input_price']):>12} "
+                   f"{_fmt(r['output_price']):>12} {_fmt(r['cached_input_price']):>12}  "
+                   f"{r['last_updated']:%Y-%m-%d}  {r['source']}")
+    click.echo(f"{len(rows)} models; prices in USD per 1,000 tokens.")
+
+
+@pricing.command("set")
+@click.argument("model")
+@click.option("--input", "input_price", required=True, type=Decimal, help="Input price.")
+@click.option("--output", "output_price", required=True, type=Decimal, help="Output price.")
+@click.option("--per", type=click.Choice(["1k", "1m"]), default="1k", show_default=True,
+              help="Unit of the prices given: per 1K or per 1M tokens (providers publish per 1M).")
+@click.option("--cached", type=Decimal, help="Cached-input (cache read) price.")
+@click.option("--cache-write", type=Decimal, help="Cache-write price (5-minute).")
+@click.option("--provider", help="openai, anthropic, mistral, …")
+@with_db
+def set_(conn, model, input_price, output_price, per, cached, cache_write, provider) -> None:
+    """Set MODEL's price; the next event for it is priced with no restart."""
+    scale = _THOUSAND if per == "1m" else Decimal(1)
+    fields = {"input_price": input_price / scale, "output_price": output_price / scale, "source": "manual"}
+    if cached is not None:
+        fields["cached_input_price"] = cached / scale
+    if cache_write is not None:
+        fields["cache_write_price"] = cache_write / scale
+    if provider:
+        fields["provider"] = provider
+    try:
+        row = store.set_price(conn, model, fields, _actor())
+    except ValueError as err:
+        raise click.BadParameter(str(err)) from None
+    click.echo(f"{model}: input {_fmt(row['input_price'])}, output {_fmt(row['output_price'])} USD per 1K tokens "
+               f"(version {row['version']}).")
+
+
+@pricing.command("import")
+@click.argument("file", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--from-litellm", is_flag=True, help="Read the copy inside the installed litellm package.")
+@click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
+@with_db
+def import_(conn, file: Path | None, from_litellm: bool, dry_run: bool) -> None:
+    """Import prices in LiteLLM's JSON format. Rows set by hand (source 'manual') are kept."""
+    if bool(file) == from_litellm:
+        raise click.UsageError("give a FILE or --from-litellm (one of them)")
+    try:
+        path = litellm_import.litellm_json_path() if from_litellm else file
+    except FileNotFoundError as err:
+        raise click.ClickException(str(err)) from None
+    data = litellm_import.load_litellm_file(path)
+    existing = {r["model"]: r for r in store.list_prices(conn)}
+    added = changed = unchanged = kept = 0
+    for row in tqdm(list(litellm_import.rows_from_litellm(data, f"litellm:{path.name}")), desc="models", unit="model"):
+        old = existing.get(row["model"])
+        if old is not None and old["source"] == "manual":
+            kept += 1
+            continue
+        fields = {k: v for k, v in row.items() if k != "model"}
+        if old is not None and all(_same(old.get(k), v) for k, v in fields.items() if k != "source"):
+            unchanged += 1
+            continue
+        added += old is None
+        changed += old is not None
+        if not dry_run:
+            store.set_price(conn, row["model"], fields, _actor())
+    verb = "would be" if dry_run else "were"
+    click.echo(f"{added} added, {changed} changed, {unchanged} unchanged, {kept} kept as set by hand "
+               f"({'dry run: nothing ' + verb + ' written' if dry_run else 'from ' + str(path)}).")
+
+
+def _same(old, new) -> bool:
+    if isinstance(new, dict):
+        return (old or {}) == new
+    if isinstance(old, Decimal) or isinstance(new, Decimal):
+        return old is not None and new is not None and Decimal(old) == Decimal(new)
+    return old == new
+
+
+@pricing.command("history")
+@click.argument("model")
+@with_db
+def history(conn, model: str) -> None:
+    """Every change to MODEL's price: when, by whom, old and new (per 1K tokens)."""
+    rows = store.history(conn, model)
+    if not rows:
+        raise click.ClickException(f"no price history for {model!r}; see `tokenoptimizer pricing list`")
+    for r in rows:
+        old, new = r["old_row"] or {}, r["new_row"] or {}
+        click.echo(f"{r['changed_at']:%Y-%m-%d %H:%M:%S}  v{r['version']}  {r['operation']:6}  by {r['changed_by']}: "
+                   f"input {old.get('input_price', '-')} → {new.get('input_price', '-')}, "
+                   f"output {old.get('output_price', '-')} → {new.get('output_price', '-')}")
+
+
+@pricing.command("reprice")
+@click.option("--since", required=True, type=click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S"]),
+              help="Re-price requests from this date (UTC).")
+@click.option("--model", help="Only this model.")
+@click.option("--all", "all_rows", is_flag=True, help="Re-price priced rows too (default: only unpriced ones).")
+@click.option("--dry-run", is_flag=True, help="Show the totals before and after; write nothing.")
+@with_db
+def reprice(conn, since: datetime, model: str | None, all_rows: bool, dry_run: bool) -> None:
+    """Recompute past costs with today's prices; the real run leaves an audit record."""
+    since = since.replace(tzinfo=timezone.utc)
+    res = repricing.reprice(conn, since, model=model, all_rows=all_rows, dry_run=dry_run, actor=_actor())
+    click.echo(f"{'Dry run: ' if dry_run else ''}{res.rows_seen} requests since {since:%Y-%m-%d} "
+               f"({'all' if all_rows else 'unpriced only'}{', model ' + model if model else ''}).")
+    for name, (n, before, after) in sorted(res.by_model.items()):
+        click.echo(f"  {name:34} {n:8} requests  ${_fmt(before)} → ${_fmt(after)}")
+    click.echo(f"Before: ${_fmt(res.cost_before)} with {res.unpriced_before} unpriced.")
+    click.echo(f"After:  ${_fmt(res.cost_after)} with {res.unpriced_after} unpriced.")
+    click.echo(f"{res.rows_changed} rows {'would change' if dry_run else 'changed (audited)'}.")

@@ -1,0 +1,100 @@
+"""`tokenoptimizer serve` (embedded Postgres + migrations + first key + gunicorn) and `migrate`."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import click
+
+from .. import keys as api_keys
+from ..migrate import migrate
+from ..settings import supabase_dir
+from .database import database_options, open_db, resolve_url
+
+SNIPPET = '''
+  pip install "tokenoptimizer[openai]"
+
+  import tokenoptimizer
+  tokenoptimizer.configure(api_key="{key}", base_url="{url}")
+  resp = tokenoptimizer.tracked_completion("gpt-4o-mini", [{{"role": "user", "content": "Hi"}}],
+                                           endpoint_name="hello")
+'''
+
+
+def _first_key(conn, data_dir: Path) -> tuple[str | None, bool]:
+    """The default project's first key: created (and saved to data_dir/api_key) on first start."""
+    key_file = data_dir / "api_key"
+    api_keys.ensure_project(conn)
+    has_key = conn.execute("select exists (select from public.api_keys k join public.projects p on p.id = k.project_id "
+                           "where p.name = 'default' and k.revoked_at is null) as yes").fetchone()["yes"]
+    if has_key:
+        return (key_file.read_text().strip() if key_file.exists() else None), False
+    raw, _ = api_keys.create_key(conn, "default", "first key")
+    data_dir.mkdir(parents=True, exist_ok=True)
+    key_file.write_text(raw + "\n")
+    key_file.chmod(0o600)
+    return raw, True
+
+
+def _port_free(host: str, port: int) -> bool:
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64), help="gunicorn worker processes.")
+@database_options
+def serve(host: str, port: int, workers: int, database_url: str | None, data_dir: Path) -> None:
+    """Start the API and dashboard (embedded Postgres unless --database-url is given)."""
+    if not _port_free(host, port):
+        raise click.ClickException(f"{host}:{port} is already in use: stop what runs there or pass --port")
+    url = resolve_url(database_url, data_dir)
+    with open_db(url, data_dir) as conn:
+        key, created = _first_key(conn, data_dir)
+    base = f"http://{'localhost' if host in ('127.0.0.1', '::1') else host}:{port}"
+    click.echo(f"TokenOptimizer dashboard: {base}")
+    if created:
+        click.echo("Created your first API key (saved in " f"{data_dir / 'api_key'}):")
+    if key:
+        click.echo(SNIPPET.format(key=key, url=base))
+        click.echo(f"API key: {key}")
+    env = {**os.environ, "DATABASE_URL": url, "TOKENOPTIMIZER_DATA_DIR": str(data_dir),
+           "TOKENOPTIMIZER_PUBLIC_URL": os.environ.get("TOKENOPTIMIZER_PUBLIC_URL", base)}
+    with tempfile.TemporaryDirectory(prefix="tokenoptimizer-metrics-") as metrics_dir:
+        env["PROMETHEUS_MULTIPROC_DIR"] = metrics_dir
+        cmd = [sys.executable, "-m", "gunicorn", "tokenoptimizer_server.wsgi:app", "--bind", f"{host}:{port}",
+               "--workers", str(workers), "--worker-class", "gthread", "--threads", "4",
+               "--graceful-timeout", "10", "--access-logfile", "-" if os.environ.get("TOKENOPTIMIZER_ACCESS_LOG") else "/dev/null",
+               "--error-logfile", "-", "--log-level", "warning"]
+        proc = subprocess.Popen(cmd, env=env)
+        # Ctrl-C reaches gunicorn too (same process group); forward TERM so `kill` stops it cleanly.
+        signal.signal(signal.SIGTERM, lambda *_: proc.terminate())
+        try:
+            code = proc.wait()
+        except KeyboardInterrupt:
+            code = proc.wait()
+    click.echo("TokenOptimizer stopped.")
+    # The embedded Postgres stops at exit when this was its last user.
+    sys.exit(0 if code in (0, -signal.SIGINT, -signal.SIGTERM) else code)
+
+
+@click.command("migrate")
+@database_options
+def migrate_cmd(database_url: str | None, data_dir: Path) -> None:
+    """Apply pending migrations and seed prices into an empty price table."""
+    with open_db(database_url, data_dir, run_migrations=False) as conn:
+        applied = migrate(conn, supabase_dir())
+    click.echo(f"Applied {len(applied)} migration(s): {', '.join(applied)}" if applied else "Database is up to date.")

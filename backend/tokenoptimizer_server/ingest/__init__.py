@@ -1,0 +1,1 @@
+"""Ingestion: validate usage events, price them and store each batch in one transaction."""

@@ -1,0 +1,119 @@
+"""The usage event contract (DESIGN.md) as a pydantic model, plus the content-field guard."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+from pydantic import (AwareDatetime, BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, StrictStr,
+                      ValidationError, field_validator, model_validator)
+
+# Keys that could carry prompt or completion text: refused at any depth, metadata included.
+CONTENT_FIELDS = frozenset({"messages", "prompt", "content", "completion", "response", "input", "output", "text"})
+
+Tokens = Annotated[StrictInt, Field(ge=0, le=2_000_000_000)]
+Scalar = StrictStr | StrictInt | StrictFloat | StrictBool | None
+
+
+class SdkInfo(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: Annotated[StrictStr, Field(max_length=100)]
+    version: Annotated[StrictStr, Field(max_length=50)] | None = None
+
+
+class UsageEvent(BaseModel):
+    """One LLM call's metadata. Unknown fields are refused: clear beats silent."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: UUID | None = None
+    timestamp: AwareDatetime | None = None
+    model: Annotated[StrictStr, Field(min_length=1, max_length=200)]
+    provider: Annotated[StrictStr, Field(min_length=1, max_length=50)] | None = None
+    endpoint_name: Annotated[StrictStr, Field(min_length=1, max_length=100)] = "default"
+    prompt_tokens: Tokens
+    completion_tokens: Tokens
+    total_tokens: Tokens | None = None
+    cached_tokens: Tokens = 0
+    cache_write_tokens: Tokens = 0
+    cache_write_1h_tokens: Tokens = 0
+    reasoning_tokens: Tokens = 0
+    latency_ms: Annotated[StrictInt | StrictFloat, Field(ge=0, le=86_400_000)] | None = None
+    status: Literal["ok", "error"] = "ok"
+    error_type: Annotated[StrictStr, Field(max_length=200)] | None = None
+    session_id: Annotated[StrictStr, Field(min_length=1, max_length=200)] | None = None
+    user_id: Annotated[StrictStr, Field(min_length=1, max_length=200)] | None = None
+    stream: StrictBool = False
+    service_tier: Annotated[StrictStr, Field(max_length=50)] | None = None
+    metadata: dict[str, Scalar] | None = None
+    sdk: SdkInfo | None = None
+
+    @field_validator("metadata")
+    @classmethod
+    def _small_metadata(cls, value: dict[str, Any] | None):
+        if value is None:
+            return value
+        if len(value) > 20:
+            raise ValueError(f"at most 20 keys, got {len(value)}")
+        for key, item in value.items():
+            if len(key) > 64:
+                raise ValueError(f"key {key[:20]!r}… is longer than 64 characters")
+            if isinstance(item, str) and len(item) > 200:
+                raise ValueError(f"value of {key!r} is longer than 200 characters")
+        return value
+
+    @model_validator(mode="after")
+    def _consistent_tokens(self):
+        if self.total_tokens is not None and self.total_tokens != self.prompt_tokens + self.completion_tokens:
+            raise ValueError(f"total_tokens ({self.total_tokens}) must equal prompt_tokens + completion_tokens "
+                             f"({self.prompt_tokens + self.completion_tokens})")
+        if self.cached_tokens + self.cache_write_tokens > self.prompt_tokens:
+            raise ValueError("cached_tokens + cache_write_tokens are part of prompt_tokens and cannot exceed it")
+        if self.cache_write_1h_tokens > self.cache_write_tokens:
+            raise ValueError("cache_write_1h_tokens is part of cache_write_tokens and cannot exceed it")
+        if self.reasoning_tokens > self.completion_tokens:
+            raise ValueError("reasoning_tokens is part of completion_tokens and cannot exceed it")
+        return self
+
+
+def find_content_fields(value: Any, path: str = "") -> list[dict[str, str]]:
+    """Every key, at any depth, whose name says it could hold prompt or completion text."""
+    found: list[dict[str, str]] = []
+    if isinstance(value, dict):
+        for key, item in value.items():
+            where = f"{path}.{key}" if path else str(key)
+            if isinstance(key, str) and key.lower() in CONTENT_FIELDS:
+                found.append({"field": where, "message": "looks like prompt or completion content; "
+                              "TokenOptimizer never accepts content, only usage metadata"})
+            else:
+                found.extend(find_content_fields(item, where))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            found.extend(find_content_fields(item, f"{path}[{i}]"))
+    return found
+
+
+def _field_errors(err: ValidationError) -> list[dict[str, str]]:
+    out = []
+    for e in err.errors(include_url=False, include_input=False):
+        loc = ".".join(str(p) for p in e["loc"] if not str(p).startswith(("function-", "constrained-")))
+        message = e["msg"].removeprefix("Value error, ")
+        if e["type"] == "extra_forbidden":
+            message = "unknown field (see the usage event contract in docs/api.md)"
+        elif e["type"] == "missing":
+            message = "is required"
+        out.append({"field": loc or "event", "message": message})
+    return out
+
+
+def parse_event(raw: Any) -> tuple[UsageEvent | None, list[dict[str, str]]]:
+    """Validate one raw event: (event, []) when valid, (None, field errors) when not."""
+    if not isinstance(raw, dict):
+        return None, [{"field": "event", "message": f"must be a JSON object, got {type(raw).__name__}"}]
+    content = find_content_fields(raw)
+    if content:
+        return None, content
+    try:
+        return UsageEvent.model_validate(raw), []
+    except ValidationError as err:
+        return None, _field_errors(err)

@@ -1,0 +1,52 @@
+"""Prometheus metrics. Under gunicorn, PROMETHEUS_MULTIPROC_DIR (set by `serve`) sums all workers."""
+
+from __future__ import annotations
+
+import os
+import time
+
+from flask import Flask, Response, current_app, g, request
+from prometheus_client import (CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram,
+                               generate_latest, multiprocess)
+
+EVENTS = Counter("tokenoptimizer_events_total", "Usage events by outcome", ["outcome"])
+REQUEST_SECONDS = Histogram("tokenoptimizer_request_seconds", "HTTP request latency", ["endpoint", "status"],
+                            buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5))
+POOL = Gauge("tokenoptimizer_db_pool", "Database pool state", ["stat"], multiprocess_mode="livesum")
+
+
+def count_events(accepted: int, duplicates: int, rejected: int) -> None:
+    EVENTS.labels("accepted").inc(accepted)
+    EVENTS.labels("duplicate").inc(duplicates)
+    EVENTS.labels("rejected").inc(rejected)
+
+
+def _render() -> Response:
+    registry = None
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)
+    pool = current_app.extensions["db_pool"]
+    if not pool.closed:
+        stats = pool.get_stats()
+        for stat in ("pool_size", "pool_available", "requests_waiting"):
+            POOL.labels(stat).set(stats.get(stat, 0))
+    return Response(generate_latest(registry) if registry else generate_latest(), mimetype=CONTENT_TYPE_LATEST)
+
+
+def init_app(app: Flask) -> None:
+    """Time every request and serve /metrics."""
+
+    @app.before_request
+    def _start_timer():
+        g.started = time.perf_counter()
+
+    @app.after_request
+    def _observe(response):
+        started = g.pop("started", None)
+        if started is not None and request.url_rule is not None:
+            REQUEST_SECONDS.labels(request.url_rule.rule, str(response.status_code)).observe(
+                time.perf_counter() - started)
+        return response
+
+    app.add_url_rule("/metrics", "metrics", _render)

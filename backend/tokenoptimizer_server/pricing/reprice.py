@@ -1,0 +1,78 @@
+"""Re-pricing past requests: explicit, dry-run first, audited. A price change never rewrites history silently."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+
+import psycopg
+
+from .cost import Usage, price_request
+from .resolve import PriceBook
+from .store import load_rows
+
+_BATCH = 5000
+
+
+@dataclass
+class RepriceResult:
+    rows_seen: int = 0
+    rows_changed: int = 0
+    cost_before: Decimal = Decimal(0)
+    cost_after: Decimal = Decimal(0)
+    unpriced_before: int = 0
+    unpriced_after: int = 0
+    by_model: dict[str, list] = field(default_factory=lambda: defaultdict(lambda: [0, Decimal(0), Decimal(0)]))
+
+
+def reprice(conn: psycopg.Connection, since: datetime, *, model: str | None = None, all_rows: bool = False,
+            dry_run: bool = True, actor: str = "cli") -> RepriceResult:
+    """Recompute costs with today's prices (unpriced rows only unless all_rows); write and audit unless dry_run."""
+    rows, version = load_rows(conn)
+    book = PriceBook(rows, version)
+    result = RepriceResult()
+    where = "ts >= %(since)s" + (" and model = %(model)s" if model else "") + ("" if all_rows else " and not priced")
+    params = {"since": since, "model": model}
+    with conn.cursor(name="reprice_scan") as cur:
+        cur.itersize = _BATCH
+        cur.execute(f"select id, project_id, model, prompt_tokens, completion_tokens, cached_tokens, cache_write_tokens, "
+                    f"cache_write_1h_tokens, service_tier, total_cost, priced from public.usage_logs where {where}",
+                    params)
+        updates = []
+        for r in cur:
+            result.rows_seen += 1
+            result.cost_before += r["total_cost"] or 0
+            result.unpriced_before += not r["priced"]
+            price = book.resolve(r["model"], str(r["project_id"]))
+            new = None
+            if price is not None:
+                new = price_request(price, Usage(r["prompt_tokens"], r["completion_tokens"], r["cached_tokens"],
+                                                 r["cache_write_tokens"], r["cache_write_1h_tokens"], r["service_tier"]))
+            new_total = new.total_cost if new else None
+            result.cost_after += new_total or 0
+            result.unpriced_after += new is None
+            if new_total != r["total_cost"] or (new is not None) != r["priced"]:
+                result.rows_changed += 1
+                stats = result.by_model[r["model"]]
+                stats[0] += 1
+                stats[1] += r["total_cost"] or 0
+                stats[2] += new_total or 0
+                updates.append((r["id"], new.input_cost if new else None, new.output_cost if new else None, new_total,
+                                new is not None, price.model if price else None, price.version if price else None))
+    if not dry_run and updates:
+        for start in range(0, len(updates), _BATCH):
+            cols = [list(c) for c in zip(*updates[start:start + _BATCH])]
+            conn.execute(
+                "update public.usage_logs u set input_cost = v.ic, output_cost = v.oc, total_cost = v.tc, priced = v.p, "
+                "pricing_model = v.pm, pricing_version = v.pv from unnest(%s::uuid[], %s::numeric[], %s::numeric[], "
+                "%s::numeric[], %s::bool[], %s::text[], %s::int8[]) as v(id, ic, oc, tc, p, pm, pv) where u.id = v.id",
+                cols)
+    if not dry_run:
+        conn.execute(
+            "insert into public.reprice_audit (ran_by, since, model, scope, rows_changed, cost_before, cost_after, "
+            "unpriced_before, unpriced_after) values (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            (actor, since, model, "all" if all_rows else "unpriced", result.rows_changed, result.cost_before,
+             result.cost_after, result.unpriced_before, result.unpriced_after))
+    return result

@@ -1,0 +1,81 @@
+"""Pricing rows in Postgres: load for the price book, list, set, delete, history."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import psycopg
+
+from .resolve import PRICE_FIELDS
+
+EDITABLE = (*PRICE_FIELDS, "provider", "long_context_threshold", "service_tiers", "aliases", "match_pattern", "source")
+
+
+def current_version(conn: psycopg.Connection) -> int:
+    row = conn.execute("select last_value from public.model_pricing_version_seq").fetchone()
+    return row["last_value"]
+
+
+def load_rows(conn: psycopg.Connection) -> tuple[list[dict[str, Any]], int]:
+    """Every global and project row, with the version they were read at."""
+    version = current_version(conn)
+    rows = conn.execute(
+        "select null::uuid as project_id, * from public.model_pricing "
+        "union all select * from public.project_model_pricing").fetchall()
+    return rows, version
+
+
+def list_prices(conn: psycopg.Connection) -> list[dict[str, Any]]:
+    return conn.execute("select * from public.model_pricing order by provider nulls last, model").fetchall()
+
+
+def parse_price(field: str, value: Any) -> Decimal | None:
+    """A price from a string or number, exact; errors name the field."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (str, int, float, Decimal)):
+        raise ValueError(f"{field} must be a decimal number (USD per 1K tokens)")
+    try:
+        price = Decimal(str(value))
+    except InvalidOperation:
+        raise ValueError(f"{field} must be a decimal number (USD per 1K tokens), got {value!r}") from None
+    if not price.is_finite() or price < 0:
+        raise ValueError(f"{field} must be a finite number ≥ 0, got {value!r}")
+    return price
+
+
+def set_price(conn: psycopg.Connection, model: str, fields: dict[str, Any], actor: str,
+              project_id: str | None = None) -> dict[str, Any]:
+    """Insert or update one row (global, or a project's own); history is written by trigger."""
+    unknown = set(fields) - set(EDITABLE)
+    if unknown:
+        raise ValueError(f"unknown pricing field(s): {', '.join(sorted(unknown))}")
+    values = {k: parse_price(k, v) if k in PRICE_FIELDS else v for k, v in fields.items()}
+    if "service_tiers" in values:
+        values["service_tiers"] = json.dumps(values["service_tiers"] or {})
+    table = "public.project_model_pricing" if project_id else "public.model_pricing"
+    keys = ["model", *(["project_id"] if project_id else []), *values]
+    conflict = "project_id, model" if project_id else "model"
+    updates = ", ".join(f"{k} = excluded.{k}" for k in values) or "model = excluded.model"
+    conn.execute("select set_config('tokenoptimizer.actor', %s, true)", (actor,))
+    existing = conn.execute(f"select 1 from {table} where model = %s" + (" and project_id = %s" if project_id else ""),
+                            (model, project_id) if project_id else (model,)).fetchone()
+    if existing is None and ("input_price" not in values or "output_price" not in values):
+        raise ValueError(f"{model} has no price yet: input_price and output_price are both required")
+    return conn.execute(
+        f"insert into {table} ({', '.join(keys)}) values ({', '.join(['%s'] * len(keys))}) "
+        f"on conflict ({conflict}) do update set {updates} returning *",
+        [model, *([project_id] if project_id else []), *values.values()]).fetchone()
+
+
+def delete_price(conn: psycopg.Connection, model: str, actor: str) -> bool:
+    conn.execute("select set_config('tokenoptimizer.actor', %s, true)", (actor,))
+    return conn.execute("delete from public.model_pricing where model = %s", (model,)).rowcount > 0
+
+
+def history(conn: psycopg.Connection, model: str) -> list[dict[str, Any]]:
+    return conn.execute(
+        "select version, operation, changed_at, changed_by, old_row, new_row from public.model_pricing_history "
+        "where model = %s order by id desc", (model,)).fetchall()

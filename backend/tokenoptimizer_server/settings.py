@@ -1,0 +1,87 @@
+"""One place that reads TOKENOPTIMIZER_* settings, with typed parsers that fail fast."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+class SettingsError(ValueError):
+    """A setting is missing or malformed; the message says which and how to fix it."""
+
+
+def _int(name: str, default: int, minimum: int = 0) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a whole number, got {raw!r}") from None
+    if value < minimum:
+        raise SettingsError(f"{name} must be at least {minimum}, got {value}")
+    return value
+
+
+def _choice(name: str, default: str, choices: tuple[str, ...]) -> str:
+    value = os.environ.get(name) or default
+    if value not in choices:
+        raise SettingsError(f"{name} must be one of {', '.join(choices)}, got {value!r}")
+    return value
+
+
+def supabase_dir() -> Path:
+    """The supabase/ folder whose migrations and seed define the schema."""
+    return Path(os.environ.get("TOKENOPTIMIZER_MIGRATIONS_DIR") or REPO_ROOT / "supabase")
+
+
+def default_data_dir() -> Path:
+    """Where `serve` keeps the embedded database and the first API key."""
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "tokenoptimizer"
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    mode: str  # "local": loopback dashboard, no admin token; "selfhosted": admin token required
+    admin_token: str | None
+    data_dir: Path
+    pool_min: int
+    pool_max: int
+    pool_timeout_s: float
+    max_body_bytes: int
+    max_batch_events: int
+    public_base_url: str | None
+    frontend_dir: Path
+    migrations_dir: Path
+
+    @classmethod
+    def from_env(cls, **overrides) -> "Settings":
+        """Build settings from the environment; keyword overrides win (tests, the CLI)."""
+        values = dict(
+            database_url=os.environ.get("DATABASE_URL") or os.environ.get("TOKENOPTIMIZER_DATABASE_URL") or "",
+            mode=_choice("TOKENOPTIMIZER_MODE", "local", ("local", "selfhosted")),
+            admin_token=os.environ.get("TOKENOPTIMIZER_ADMIN_TOKEN") or None,
+            data_dir=Path(os.environ.get("TOKENOPTIMIZER_DATA_DIR") or default_data_dir()),
+            pool_min=_int("TOKENOPTIMIZER_POOL_MIN", 1, 1),
+            pool_max=_int("TOKENOPTIMIZER_POOL_MAX", 8, 1),
+            pool_timeout_s=_int("TOKENOPTIMIZER_POOL_TIMEOUT_MS", 2000, 1) / 1000,
+            max_body_bytes=_int("TOKENOPTIMIZER_MAX_BODY_BYTES", 1_000_000, 1024),
+            max_batch_events=_int("TOKENOPTIMIZER_MAX_BATCH_EVENTS", 1000, 1),
+            public_base_url=os.environ.get("TOKENOPTIMIZER_PUBLIC_URL") or None,
+            frontend_dir=Path(os.environ.get("TOKENOPTIMIZER_FRONTEND_DIR") or REPO_ROOT / "frontend" / "dist"),
+            migrations_dir=supabase_dir(),
+        )
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        settings = cls(**values)
+        if not settings.database_url:
+            raise SettingsError("DATABASE_URL is not set: pass --database-url or run `tokenoptimizer serve`, "
+                                "which starts an embedded Postgres")
+        if settings.mode == "selfhosted" and not settings.admin_token:
+            raise SettingsError("TOKENOPTIMIZER_ADMIN_TOKEN must be set in selfhosted mode "
+                                "(it guards the dashboard and pricing writes)")
+        return settings

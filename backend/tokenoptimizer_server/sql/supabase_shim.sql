@@ -1,0 +1,25 @@
+-- Local-only stand-ins for what a Supabase project provides, so supabase/migrations apply
+-- unchanged to a plain Postgres (embedded or self-hosted). Never applied on Supabase itself.
+do $$
+begin
+  if not exists (select from pg_roles where rolname = 'anon') then create role anon nologin; end if;
+  if not exists (select from pg_roles where rolname = 'authenticated') then create role authenticated nologin; end if;
+  if not exists (select from pg_roles where rolname = 'service_role') then create role service_role nologin bypassrls; end if;
+end $$;
+
+create schema if not exists auth;
+create schema if not exists extensions;
+
+create or replace function auth.uid() returns uuid
+language sql stable as $$
+  select nullif(coalesce(current_setting('request.jwt.claim.sub', true),
+                         current_setting('request.jwt.claims', true)::jsonb ->> 'sub'), '')::uuid
+$$;
+
+create or replace function auth.jwt() returns jsonb
+language sql stable as $$
+  select coalesce(nullif(current_setting('request.jwt.claims', true), '')::jsonb, '{}'::jsonb)
+$$;
+
+grant usage on schema public to anon, authenticated, service_role;
+grant usage on schema auth to anon, authenticated, service_role;
