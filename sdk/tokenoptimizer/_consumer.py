@@ -1,0 +1,274 @@
+"""The sender: a bounded queue drained by one lazy daemon thread that batches and retries."""
+
+from __future__ import annotations
+
+import atexit
+import collections
+import logging
+import os
+import random
+import threading
+import time
+from typing import Optional
+
+from . import _constants as C
+from ._config import Config, get_config
+from ._event import finalize_event, log_once
+from ._transport import SendResult, Transport, encode_batch, serialize_event
+
+logger = logging.getLogger("tokenoptimizer")
+
+
+class Consumer:
+    """Owns the queue, the sender thread and the delivery counters of one process."""
+
+    def __init__(self) -> None:
+        self._events: collections.deque = collections.deque()
+        self._wake = threading.Event()  # new batch ready, flush or shutdown
+        self._retry_now = threading.Event()  # flush(): cut a backoff sleep short
+        self._idle = threading.Condition()
+        self._start_lock = threading.Lock()
+        self._stats_lock = threading.Lock()
+        self._thread: Optional[threading.Thread] = None
+        self._busy = False
+        self._stopping = False
+        self._transport: Optional[Transport] = None
+        self.counts = collections.Counter()
+
+    # --- app side: must stay cheap and never block ---------------------------------------
+    def put(self, event: dict, cfg: Config) -> None:
+        """Queue one event, or drop and count it when the queue is full."""
+        if cfg.sync_mode:
+            self._deliver([serialize_event(finalize_event(event))], cfg, retries=False)
+            return
+        events = self._events
+        if len(events) >= cfg.max_queue_size or self._stopping:
+            with self._stats_lock:
+                self.counts["dropped_queue_full"] += 1
+                dropped = self.counts["dropped_queue_full"]
+            if dropped == 1 or dropped % 1000 == 0:
+                logger.warning("tokenoptimizer: event queue full (%d); %d events dropped so far",
+                               cfg.max_queue_size, dropped)
+            return
+        events.append(event)
+        if self._thread is None:
+            self._start()
+        if len(events) >= cfg.batch_size and not self._wake.is_set():
+            self._wake.set()
+
+    def _start(self) -> None:
+        with self._start_lock:
+            if self._thread is None:
+                thread = threading.Thread(target=self._run, name="tokenoptimizer-sender", daemon=True)
+                thread.start()
+                self._thread = thread
+
+    def flush(self, timeout: float) -> bool:
+        """Wait until every queued event is delivered or given up; False on timeout."""
+        deadline = time.monotonic() + max(0.0, timeout)
+        if self._thread is None and self._events:
+            self._start()
+        self._retry_now.set()
+        self._wake.set()
+        with self._idle:
+            while self._events or self._busy:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0 or self._thread is None or not self._thread.is_alive():
+                    return not (self._events or self._busy)
+                self._idle.wait(min(remaining, 0.05))
+        return True
+
+    def shutdown(self, timeout: float) -> bool:
+        """Flush within the timeout, then stop the thread; queued leftovers are counted lost."""
+        deadline = time.monotonic() + max(0.0, timeout)
+        done = self.flush(timeout)
+        self._stopping = True
+        self._wake.set()
+        self._retry_now.set()
+        thread = self._thread
+        if thread is not None:
+            thread.join(max(0.0, deadline - time.monotonic()))
+        if not done:
+            logger.warning("tokenoptimizer: shutdown timed out with %d events undelivered",
+                           len(self._events))
+        return done
+
+    # --- sender thread --------------------------------------------------------------------
+    def _run(self) -> None:
+        while True:
+            try:
+                self._wake.wait(get_config().flush_interval)
+                self._wake.clear()
+                while self._events:
+                    self._busy = True
+                    cfg = get_config()
+                    batch = self._take_batch(cfg)
+                    if batch:
+                        self._deliver(batch, cfg, retries=True)
+            except Exception:  # the sender must survive anything
+                logger.exception("tokenoptimizer: sender error")
+            finally:
+                self._busy = False
+                with self._idle:
+                    self._idle.notify_all()
+            if self._stopping and not self._events:
+                return
+
+    def _take_batch(self, cfg: Config) -> list[bytes]:
+        """Pop up to batch_size events whose JSON fits in the byte limit."""
+        batch: list[bytes] = []
+        size = 16
+        events = self._events
+        while events and len(batch) < cfg.batch_size:
+            event = events.popleft()
+            try:
+                data = serialize_event(finalize_event(event))
+            except Exception:
+                log_once("serialize", "tokenoptimizer: could not serialise an event; dropped")
+                self._count("failed")
+                continue
+            if size + len(data) + 1 > C.BATCH_MAX_BYTES:
+                if not batch:
+                    self._count("failed")
+                    continue
+                events.appendleft(event)  # already finalised: keeps its id on the next batch
+                break
+            batch.append(data)
+            size += len(data) + 1
+        return batch
+
+    def _deliver(self, batch: list[bytes], cfg: Config, retries: bool) -> None:
+        """Send one batch; retry what is retryable until it lands or we are told to stop."""
+        try:
+            if cfg.disabled:
+                return
+            if not cfg.api_key:
+                log_once("no-key", "tokenoptimizer: no API key (TOKENOPTIMIZER_API_KEY); events dropped")
+                self._count("failed", len(batch))
+                return
+            if self._transport is None:
+                self._transport = Transport()
+            attempt = 0
+            while True:
+                result = self._transport.send(cfg.base_url, cfg.api_key, encode_batch(batch),
+                                              cfg.request_timeout)
+                if result.ok:
+                    self._on_accepted(result, len(batch))
+                    return
+                if result.status == 413 and len(batch) > 1:
+                    half = len(batch) // 2
+                    self._deliver(batch[:half], cfg, retries)
+                    self._deliver(batch[half:], cfg, retries)
+                    return
+                if not result.retryable or not retries:
+                    self._on_refused(result, len(batch))
+                    return
+                attempt += 1
+                if cfg.max_retries is not None and attempt > cfg.max_retries:
+                    self._on_refused(result, len(batch))
+                    return
+                self._count("retries")
+                log_once("retrying", "tokenoptimizer: backend unavailable (%s); retrying with backoff",
+                         result.status or result.error)
+                if not self._sleep_before_retry(attempt, result):
+                    self._count("failed", len(batch))
+                    return
+                cfg = get_config()
+        except Exception:
+            logger.exception("tokenoptimizer: delivery error")
+            self._count("failed", len(batch))
+
+    def _sleep_before_retry(self, attempt: int, result: SendResult) -> bool:
+        """Back off; False when shutting down. flush() cuts plain backoff (not Retry-After) short."""
+        if result.retry_after is not None:
+            delay = result.retry_after
+            interruptible = False
+        else:
+            delay = random.uniform(0, min(C.RETRY_MAX_DELAY, C.RETRY_BASE_DELAY * 2 ** (attempt - 1)))
+            interruptible = True
+        deadline = time.monotonic() + delay
+        self._retry_now.clear()
+        while True:
+            if self._stopping:
+                return False
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return True
+            if self._retry_now.wait(min(remaining, 0.1)) and interruptible:
+                return True
+
+    def _on_accepted(self, result: SendResult, n: int) -> None:
+        body = result.body if isinstance(result.body, dict) else {}
+        rejected = body.get("rejected") or []
+        self._count("sent", n - len(rejected))
+        if rejected:
+            self._count("rejected", len(rejected))
+            for item in rejected:
+                for err in (item.get("errors") or []) if isinstance(item, dict) else []:
+                    reason = f"{err.get('field')}: {err.get('message')}"
+                    log_once("rejected:" + reason, "tokenoptimizer: backend rejected an event: %s", reason)
+
+    def _on_refused(self, result: SendResult, n: int) -> None:
+        self._count("failed", n)
+        error = result.body.get("error") if isinstance(result.body, dict) else None
+        reason = error.get("message") if isinstance(error, dict) else (error or result.error)
+        log_once(f"refused:{result.status}:{reason}",
+                 "tokenoptimizer: backend refused %d events (HTTP %s): %s", n, result.status, reason)
+
+    def _count(self, name: str, n: int = 1) -> None:
+        with self._stats_lock:
+            self.counts[name] += n
+
+    def stats(self) -> dict:
+        with self._stats_lock:
+            counts = dict(self.counts)
+        return {
+            "queued": len(self._events),
+            "sent": counts.get("sent", 0),
+            "dropped_queue_full": counts.get("dropped_queue_full", 0),
+            "rejected": counts.get("rejected", 0),
+            "failed": counts.get("failed", 0),
+            "retries": counts.get("retries", 0),
+        }
+
+
+_consumer = Consumer()
+
+
+def consumer() -> Consumer:
+    return _consumer
+
+
+def record(event: dict) -> None:
+    """Hand a built event to the sender; never raises."""
+    try:
+        cfg = get_config()
+        if not cfg.disabled:
+            _consumer.put(event, cfg)
+    except Exception:
+        logger.exception("tokenoptimizer: could not queue an event")
+
+
+def reset_consumer() -> None:
+    """Replace the consumer with an empty one (after fork, and in tests)."""
+    global _consumer
+    _consumer = Consumer()
+
+
+def _after_fork_in_child() -> None:
+    # The parent's thread does not exist here and its locks may be held: start afresh.
+    # Events queued before the fork stay the parent's to send, so nothing is sent twice.
+    reset_consumer()
+
+
+def _flush_at_exit() -> None:
+    try:
+        if _consumer._events or _consumer._busy:
+            _consumer.flush(C.ATEXIT_FLUSH_TIMEOUT)
+    except Exception:
+        pass
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
+atexit.register(_flush_at_exit)

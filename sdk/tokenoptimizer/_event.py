@@ -1,0 +1,199 @@
+"""Build usage events: normalise provider usage, whitelist contract fields, hash user ids."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import logging
+import uuid
+from typing import Any, Mapping, Optional
+
+from . import _constants as C
+
+logger = logging.getLogger("tokenoptimizer")
+
+_logged: set[str] = set()
+
+_OPENAI_PREFIXES = ("gpt-", "gpt4", "o1", "o3", "o4", "text-embedding", "chatgpt", "davinci",
+                    "babbage", "omni-moderation", "computer-use")
+_MISTRAL_PREFIXES = ("mistral", "codestral", "open-mistral", "open-mixtral", "open-codestral",
+                     "ministral", "pixtral", "magistral", "devstral", "voxtral")
+
+
+def log_once(key: str, message: str, *args: Any, level: int = logging.WARNING) -> None:
+    """Log a message the first time its key is seen (keeps logs quiet under load)."""
+    if key in _logged:
+        return
+    _logged.add(key)
+    logger.log(level, message, *args)
+
+
+def infer_provider(model: Optional[str]) -> Optional[str]:
+    """openai / anthropic / mistral from a model name, or None."""
+    if not model:
+        return None
+    name = str(model).lower().rsplit("/", 1)[-1]
+    if name.startswith("claude"):
+        return "anthropic"
+    if name.startswith(_MISTRAL_PREFIXES):
+        return "mistral"
+    if name.startswith(_OPENAI_PREFIXES):
+        return "openai"
+    return None
+
+
+def field(obj: Any, name: str) -> Any:
+    """Read a field from a provider object or a plain dict."""
+    if obj is None:
+        return None
+    if isinstance(obj, Mapping):
+        return obj.get(name)
+    return getattr(obj, name, None)
+
+
+def _int(value: Any) -> Optional[int]:
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        return max(0, int(value))
+    except (TypeError, ValueError):
+        return None
+
+
+def normalise_usage(usage: Any, provider: Optional[str] = None) -> Optional[dict]:
+    """Apply the project's one usage rule (reference/providers.md) to any provider's usage."""
+    if usage is None:
+        return None
+    if field(usage, "prompt_tokens") is not None or field(usage, "completion_tokens") is not None:
+        # OpenAI chat / embeddings and Mistral: prompt_tokens already includes cached tokens.
+        prompt = _int(field(usage, "prompt_tokens")) or 0
+        completion = _int(field(usage, "completion_tokens")) or 0
+        cached = _int(field(field(usage, "prompt_tokens_details"), "cached_tokens"))
+        cache_write = _int(field(field(usage, "prompt_tokens_details"), "cache_write_tokens"))
+        reasoning = _int(field(field(usage, "completion_tokens_details"), "reasoning_tokens"))
+    elif field(usage, "input_tokens") is not None or field(usage, "output_tokens") is not None:
+        anthropic_shape = (
+            provider == "anthropic"
+            or field(usage, "cache_creation_input_tokens") is not None
+            or field(usage, "cache_read_input_tokens") is not None
+            or (field(usage, "total_tokens") is None and field(usage, "input_tokens_details") is None)
+        )
+        completion = _int(field(usage, "output_tokens")) or 0
+        if anthropic_shape:
+            # Anthropic input_tokens EXCLUDES both cache counts.
+            cache_write = _int(field(usage, "cache_creation_input_tokens"))
+            cached = _int(field(usage, "cache_read_input_tokens"))
+            prompt = (_int(field(usage, "input_tokens")) or 0) + (cache_write or 0) + (cached or 0)
+            reasoning = None
+        else:  # OpenAI Responses API
+            prompt = _int(field(usage, "input_tokens")) or 0
+            cached = _int(field(field(usage, "input_tokens_details"), "cached_tokens"))
+            cache_write = None
+            reasoning = _int(field(field(usage, "output_tokens_details"), "reasoning_tokens"))
+    else:
+        return None
+    return {
+        "prompt_tokens": prompt,
+        "completion_tokens": completion,
+        "total_tokens": prompt + completion,
+        "cached_tokens": None if cached is None else min(cached, prompt),
+        "cache_write_tokens": None if cache_write is None else min(cache_write, prompt),
+        "reasoning_tokens": None if reasoning is None else min(reasoning, completion),
+    }
+
+
+def hash_user_id(user_id: Any, salt: str) -> str:
+    """Salted SHA-256 hex: the raw user id never leaves the process."""
+    return hashlib.sha256(f"{salt}:{user_id}".encode("utf-8")).hexdigest()
+
+
+def sanitize_metadata(metadata: Any) -> Optional[dict]:
+    """Keep at most 20 scalar, non-content entries with contract-sized keys and values."""
+    if not metadata:
+        return None
+    if not isinstance(metadata, Mapping):
+        log_once("meta-type", "tokenoptimizer: metadata must be a dict; ignored")
+        return None
+    clean: dict = {}
+    for key, value in metadata.items():
+        if not isinstance(key, str) or not key or len(key) > C.METADATA_KEY_MAX:
+            log_once("meta-key", "tokenoptimizer: metadata keys must be 1-64 char strings; dropped one")
+            continue
+        if key.lower() in C.CONTENT_KEYS:
+            log_once("meta-content:" + key, "tokenoptimizer: metadata key %r could carry content; dropped", key)
+            continue
+        if isinstance(value, str):
+            value = value[: C.METADATA_VALUE_MAX]
+        elif value is not None and not isinstance(value, (bool, int, float)):
+            log_once("meta-value", "tokenoptimizer: metadata values must be scalars; dropped %r", key)
+            continue
+        if len(clean) >= C.METADATA_MAX_KEYS:
+            log_once("meta-count", "tokenoptimizer: metadata holds at most 20 keys; extra keys dropped")
+            break
+        clean[key] = value
+    return clean or None
+
+
+def build_event(
+    *,
+    model: Any,
+    provider: Optional[str],
+    usage: Optional[dict],
+    latency_ms: Optional[float],
+    status: str,
+    error_type: Optional[str],
+    stream: Optional[bool],
+    service_tier: Any,
+    tags: Mapping[str, Any],
+    salt: str,
+    started_at: float,
+) -> dict:
+    """Event dict with only contract fields; id and ISO timestamp are added by finalize_event."""
+    model = str(model or "unknown")[: C.MODEL_MAX]
+    event: dict = {
+        "timestamp": started_at,
+        "model": model,
+        "provider": provider or infer_provider(model),
+        "endpoint_name": str(tags.get("endpoint_name") or "default")[: C.ENDPOINT_NAME_MAX],
+        "status": status,
+    }
+    if usage:
+        for key, value in usage.items():
+            if value is not None:
+                event[key] = value
+    else:
+        event["prompt_tokens"] = event["completion_tokens"] = event["total_tokens"] = 0
+    if latency_ms is not None:
+        event["latency_ms"] = round(max(0.0, float(latency_ms)), 3)
+    if error_type:
+        event["error_type"] = str(error_type)[: C.ID_FIELD_MAX]
+    if stream is not None:
+        event["stream"] = bool(stream)
+    if isinstance(service_tier, str) and service_tier:
+        event["service_tier"] = service_tier[: C.ID_FIELD_MAX]
+    session_id = tags.get("session_id")
+    if session_id is not None:
+        event["session_id"] = str(session_id)[: C.ID_FIELD_MAX]
+    user_id = tags.get("user_id")
+    if user_id is not None:
+        event["user_id"] = hash_user_id(user_id, salt)
+    metadata = sanitize_metadata(tags.get("metadata"))
+    if metadata:
+        event["metadata"] = metadata
+    if event["provider"] is None:
+        del event["provider"]
+    return event
+
+
+_SDK_INFO = {"name": C.SDK_NAME, "version": C.VERSION}
+
+
+def finalize_event(event: dict) -> dict:
+    """Add the idempotency id, the ISO timestamp and sdk info (done off the call path)."""
+    if "id" not in event:
+        event["id"] = str(uuid.uuid4())
+    ts = event.get("timestamp")
+    if isinstance(ts, (int, float)):
+        event["timestamp"] = _dt.datetime.fromtimestamp(ts, _dt.timezone.utc).isoformat()
+    event["sdk"] = _SDK_INFO
+    return event
