@@ -95,7 +95,8 @@ export function resolveWindow(filters: Filters, now: Date): { from: string; to: 
     end.setDate(end.getDate() + 1)
     return { from: startOfDay(filters.from).toISOString(), to: end.toISOString() }
   }
-  const span = RANGE_MS[filters.range === 'custom' ? DEFAULT_RANGE : filters.range]
+  const key = (filters.range === 'custom' ? DEFAULT_RANGE : filters.range) as keyof typeof RANGE_MS
+  const span = RANGE_MS[key]
   return { from: new Date(now.getTime() - span).toISOString(), to: now.toISOString() }
 }
 

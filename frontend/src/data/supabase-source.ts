@@ -24,9 +24,12 @@ function toApiError(error: PostgrestLikeError): ApiError {
   return new ApiError(400, error.code ?? 'supabase_error', error.message, details)
 }
 
+// The project the session reads, found once by getConfig; a `project` filter overrides it.
+let defaultProject: string | null = null
+
 function readArgs(p: ReadParams) {
   return {
-    p_project: p.project ?? null,
+    p_project: p.project ?? defaultProject,
     p_from: p.from,
     p_to: p.to,
     p_model: p.model ?? null,
@@ -62,11 +65,13 @@ export const supabaseSource: DataSource = {
   kind: 'supabase',
   async getConfig() {
     const { data } = await supabase.auth.getSession()
+    const project = await firstProject()
+    defaultProject = project?.id ?? null
     return {
       mode: 'hosted',
       auth_required: false,
       is_admin: Boolean(data.session),
-      project: await firstProject(),
+      project,
       base_url: import.meta.env.VITE_TOKENOPTIMIZER_BASE_URL ?? null,
       api_key: null,
     }

@@ -1,0 +1,61 @@
+// Header with navigation (links keep the current filters), the live indicator and the
+// page's toolbar; pages render below.
+import type { ReactNode } from 'react'
+import { useIsFetching } from '@tanstack/react-query'
+import { NavLink, useLocation } from 'react-router'
+import { clearAdminToken, useAdminToken } from '../lib/admin-token'
+import { useConfigQuery } from '../data/config/config-queries'
+
+const NAV = [
+  { to: '/', label: 'Overview', end: true },
+  { to: '/logs', label: 'Logs', end: false },
+  { to: '/pricing', label: 'Pricing', end: false },
+]
+
+export function Layout({ title, toolbar, children }: { title: string; toolbar?: ReactNode; children: ReactNode }) {
+  const { search } = useLocation()
+  const { data: config } = useConfigQuery()
+  const token = useAdminToken()
+  const fetching = useIsFetching()
+  return (
+    <div className="app">
+      <header className="topbar">
+        <div className="topbar-inner">
+          <a className="brand" href={`/${search}`} aria-label="TokenOptimizer home">
+            <svg width="24" height="24" viewBox="0 0 32 32" aria-hidden="true">
+              <rect width="32" height="32" rx="8" fill="#4f46e5" />
+              <path d="M9 21l5-6 4 3 5-8" stroke="white" strokeWidth="3" fill="none" strokeLinecap="round" strokeLinejoin="round" />
+            </svg>
+            <span>TokenOptimizer</span>
+          </a>
+          <nav className="nav" aria-label="Main">
+            {NAV.map((item) => (
+              <NavLink key={item.to} to={{ pathname: item.to, search }} end={item.end} data-testid={`nav-${item.label.toLowerCase()}`}>
+                {item.label}
+              </NavLink>
+            ))}
+          </nav>
+          <div className="topbar-right">
+            <span className={`live ${fetching ? 'live-busy' : ''}`} title="Refreshes every 3 seconds" data-testid="live-indicator">
+              <span className="live-dot" aria-hidden="true" /> Live
+            </span>
+            {config?.project && <span className="pill" title="Project">{config.project.name}</span>}
+            {config && <span className="pill pill-muted" title="Mode">{config.mode}</span>}
+            {token && (
+              <button type="button" className="button button-link" onClick={clearAdminToken}>
+                Sign out
+              </button>
+            )}
+          </div>
+        </div>
+      </header>
+      <main className="page">
+        <div className="page-head">
+          <h1>{title}</h1>
+          {toolbar}
+        </div>
+        {children}
+      </main>
+    </div>
+  )
+}

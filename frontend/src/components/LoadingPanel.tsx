@@ -1,0 +1,56 @@
+// The one place loading, error and empty states are drawn, so every panel behaves alike.
+import type { ReactNode } from 'react'
+import { ApiError } from '../lib/api'
+
+interface LoadingPanelProps {
+  isLoading: boolean
+  error: unknown
+  isEmpty?: boolean
+  empty?: ReactNode
+  onRetry?: () => void
+  /** Height reserved while loading so the layout does not jump when data arrives. */
+  minHeight?: number
+  testId?: string
+  children?: ReactNode
+}
+
+export function errorText(error: unknown): string {
+  if (error instanceof ApiError) {
+    const details = error.details.map((d) => (d.field ? `${d.field}: ${d.message}` : d.message))
+    return [error.message, ...details].join(' · ')
+  }
+  return error instanceof Error ? error.message : 'Something went wrong'
+}
+
+export function LoadingPanel({ isLoading, error, isEmpty, empty, onRetry, minHeight = 120, testId, children }: LoadingPanelProps) {
+  if (isLoading) {
+    return (
+      <div className="panel-state" style={{ minHeight }} role="status" aria-live="polite" data-testid={testId ? `${testId}-loading` : 'loading'}>
+        <span className="spinner" aria-hidden="true" />
+        <span>Loading…</span>
+      </div>
+    )
+  }
+  if (error) {
+    const code = error instanceof ApiError ? error.code : null
+    return (
+      <div className="panel-state panel-error" style={{ minHeight }} role="alert" data-testid={testId ? `${testId}-error` : 'error'}>
+        <strong>Could not load this{code ? ` (${code})` : ''}</strong>
+        <span>{errorText(error)}</span>
+        {onRetry && (
+          <button type="button" className="button button-secondary" onClick={onRetry}>
+            Try again
+          </button>
+        )}
+      </div>
+    )
+  }
+  if (isEmpty) {
+    return (
+      <div className="panel-state panel-empty" style={{ minHeight }} data-testid={testId ? `${testId}-empty` : 'empty'}>
+        {empty ?? 'No data for this range.'}
+      </div>
+    )
+  }
+  return <>{children}</>
+}

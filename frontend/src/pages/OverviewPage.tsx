@@ -1,0 +1,148 @@
+// Overview: headline totals with change, usage and cost over time, cost by model and by
+// feature, model distribution, latency per model and the table by endpoint_name.
+import { type ReactNode, useMemo } from 'react'
+import { Link, useLocation } from 'react-router'
+import { DateRangePicker } from '../components/DateRangePicker'
+import { FilterBar } from '../components/FilterBar'
+import { FirstEventSnippet } from '../components/FirstEventSnippet'
+import { Layout } from '../components/Layout'
+import { LoadingPanel } from '../components/LoadingPanel'
+import { hasNarrowingFilters } from '../data/filters-data'
+import { type StatCard, endpointRows, statCards } from '../data/overview/overview-data'
+import { useBreakdownQuery, useDashboardQuery, useTimeseriesQuery } from '../data/overview/overview-queries'
+import { useFilters } from '../data/use-filters'
+import type { BreakdownGroup } from '../data/types'
+import {
+  CostByChart, CostOverTimeChart, LatencyByModelChart, ModelDistributionChart, TokensOverTimeChart,
+} from './overview/OverviewCharts'
+
+export function Panel({ title, subtitle, testId, wide, children }: { title: string; subtitle?: string; testId?: string; wide?: boolean; children: ReactNode }) {
+  return (
+    <section className={`card panel${wide ? ' panel-wide' : ''}`} data-testid={testId} aria-label={title}>
+      <header className="panel-head">
+        <h2>{title}</h2>
+        {subtitle && <span className="muted small">{subtitle}</span>}
+      </header>
+      {children}
+    </section>
+  )
+}
+
+function StatCardView({ card }: { card: StatCard }) {
+  return (
+    <div className={`card stat${card.warning ? ' stat-warning' : ''}`} data-testid={`stat-${card.id}`}>
+      <span className="stat-label">{card.label}</span>
+      <span className="stat-value" data-testid={`stat-${card.id}-value`}>{card.value}</span>
+      <span className="stat-foot">
+        <span className={`change change-${card.tone}`} data-testid={`stat-${card.id}-change`} title="Change against the previous period of equal length">
+          {card.changeLabel}
+        </span>
+        {card.hint && <span className="muted small">{card.hint}</span>}
+      </span>
+    </div>
+  )
+}
+
+function EndpointTable({ groups }: { groups: BreakdownGroup[] }) {
+  const rows = useMemo(() => endpointRows(groups), [groups])
+  return (
+    <div className="table-wrap">
+      <table className="table" data-testid="endpoint-table">
+        <thead>
+          <tr>
+            <th scope="col">Endpoint</th>
+            <th scope="col" className="num">Requests</th>
+            <th scope="col" className="num">Tokens</th>
+            <th scope="col" className="num">Cost</th>
+            <th scope="col" className="num">Share of cost</th>
+            <th scope="col" className="num">Avg latency</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((row) => (
+            <tr key={row.key} data-testid={`endpoint-row-${row.key}`}>
+              <th scope="row"><code>{row.key}</code></th>
+              <td className="num" data-testid="cell-requests">{row.requests}</td>
+              <td className="num" data-testid="cell-tokens">{row.tokens}</td>
+              <td className="num" data-testid="cell-cost">
+                {row.cost}
+                {row.unpriced > 0 && <span className="badge badge-warning" title={`${row.unpriced} requests without a price are not in this cost`}>+{row.unpriced} unpriced</span>}
+              </td>
+              <td className="num" data-testid="cell-share">{row.share}</td>
+              <td className="num" data-testid="cell-latency">{row.avgLatency}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  )
+}
+
+export function OverviewPage() {
+  const [filters] = useFilters()
+  const { search } = useLocation()
+  const dashboard = useDashboardQuery(filters)
+  const timeseries = useTimeseriesQuery(filters)
+  const byModel = useBreakdownQuery(filters, 'model')
+  const byEndpoint = useBreakdownQuery(filters, 'endpoint_name')
+  const cards = useMemo(() => (dashboard.data ? statCards(dashboard.data) : []), [dashboard.data])
+  const totals = dashboard.data?.totals
+  const isEmpty = totals !== undefined && totals.requests === 0
+
+  const breakdownPanel = (query: typeof byModel, render: (groups: BreakdownGroup[]) => ReactNode, testId: string) => (
+    <LoadingPanel isLoading={query.isLoading} error={query.error} onRetry={() => void query.refetch()} isEmpty={query.data?.groups.length === 0} minHeight={220} testId={testId}>
+      {query.data && render(query.data.groups)}
+    </LoadingPanel>
+  )
+
+  return (
+    <Layout title="Overview" toolbar={<DateRangePicker />}>
+      <FilterBar />
+      <LoadingPanel isLoading={dashboard.isLoading} error={dashboard.error} onRetry={() => void dashboard.refetch()} minHeight={110} testId="totals">
+        <div className="stats" data-testid="totals">
+          {cards.map((card) => <StatCardView key={card.id} card={card} />)}
+        </div>
+      </LoadingPanel>
+      {totals && totals.unpriced_requests > 0 && (
+        <div className="banner banner-warning" role="status" data-testid="unpriced-warning">
+          <strong>{totals.unpriced_requests.toLocaleString('en-US')} requests have no price.</strong>{' '}
+          Their cost is unknown and not included in the totals above.{' '}
+          <Link to={{ pathname: '/pricing', search }}>Add prices →</Link>
+        </div>
+      )}
+      {isEmpty && !hasNarrowingFilters(filters) ? (
+        <div className="card"><FirstEventSnippet /></div>
+      ) : isEmpty ? (
+        <div className="card panel-state panel-empty" data-testid="overview-no-match">No requests match these filters in this range.</div>
+      ) : (
+        <div className="grid">
+          <Panel title="Tokens over time" subtitle={timeseries.data ? `per ${timeseries.data.bucket}` : undefined} testId="chart-tokens">
+            <LoadingPanel isLoading={timeseries.isLoading} error={timeseries.error} onRetry={() => void timeseries.refetch()} minHeight={260}>
+              {timeseries.data && <TokensOverTimeChart data={timeseries.data} />}
+            </LoadingPanel>
+          </Panel>
+          <Panel title="Cost over time" subtitle="USD, priced requests" testId="chart-cost">
+            <LoadingPanel isLoading={timeseries.isLoading} error={timeseries.error} onRetry={() => void timeseries.refetch()} minHeight={260}>
+              {timeseries.data && <CostOverTimeChart data={timeseries.data} />}
+            </LoadingPanel>
+          </Panel>
+          <Panel title="Cost by model" testId="chart-cost-by-model">
+            {breakdownPanel(byModel, (groups) => <CostByChart groups={groups} />, 'cost-by-model')}
+          </Panel>
+          <Panel title="Cost by feature" subtitle="endpoint_name" testId="chart-cost-by-endpoint">
+            {breakdownPanel(byEndpoint, (groups) => <CostByChart groups={groups} />, 'cost-by-endpoint')}
+          </Panel>
+          <Panel title="Model distribution" subtitle="share of requests" testId="chart-model-distribution">
+            {breakdownPanel(byModel, (groups) => <ModelDistributionChart groups={groups} />, 'model-distribution')}
+          </Panel>
+          <Panel title="Latency per model" subtitle="p50 and p95" testId="chart-latency">
+            {breakdownPanel(byModel, (groups) => <LatencyByModelChart groups={groups} />, 'latency')}
+          </Panel>
+          <Panel title="By endpoint" subtitle="requests, tokens, cost, share and latency per endpoint_name" testId="panel-endpoints" wide>
+            {breakdownPanel(byEndpoint, (groups) => <EndpointTable groups={groups} />, 'endpoints')}
+          </Panel>
+        </div>
+      )}
+    </Layout>
+  )
+}
