@@ -12,7 +12,6 @@ from pydantic import (AwareDatetime, BaseModel, ConfigDict, Field, StrictBool, S
 CONTENT_FIELDS = frozenset({"messages", "prompt", "content", "completion", "response", "input", "output", "text"})
 
 Tokens = Annotated[StrictInt, Field(ge=0, le=2_000_000_000)]
-Scalar = StrictStr | StrictInt | StrictFloat | StrictBool | None
 
 
 class SdkInfo(BaseModel):
@@ -45,7 +44,7 @@ class UsageEvent(BaseModel):
     user_id: Annotated[StrictStr, Field(min_length=1, max_length=200)] | None = None
     stream: StrictBool = False
     service_tier: Annotated[StrictStr, Field(max_length=50)] | None = None
-    metadata: dict[str, Scalar] | None = None
+    metadata: dict[str, Any] | None = None
     sdk: SdkInfo | None = None
 
     @field_validator("metadata")
@@ -58,6 +57,8 @@ class UsageEvent(BaseModel):
         for key, item in value.items():
             if len(key) > 64:
                 raise ValueError(f"key {key[:20]!r}… is longer than 64 characters")
+            if not isinstance(item, (str, int, float, bool, type(None))):
+                raise ValueError(f"value of {key!r} must be a string, number, boolean or null")
             if isinstance(item, str) and len(item) > 200:
                 raise ValueError(f"value of {key!r} is longer than 200 characters")
         return value

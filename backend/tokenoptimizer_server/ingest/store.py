@@ -40,7 +40,7 @@ class PricedEvent:
     pricing_model: str | None
 
     def to_json(self) -> dict:
-        cost = None if self.total_cost is None else format(self.total_cost, "f")
+        cost = None if self.total_cost is None else format(self.total_cost.normalize(), "f")
         return {"id": str(self.id), "total_cost": cost, "priced": self.priced, "pricing_model": self.pricing_model}
 
 

@@ -1,0 +1,52 @@
+# The two commands: `make run` (set up, build, start on an embedded Postgres) and `make test`.
+VENV    ?= .venv
+PYTHON  ?= python3
+PY      := $(VENV)/bin/python
+STAMP   := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+NODE_OK := frontend/node_modules/.installed
+FRONT_SRC := $(shell find frontend/src frontend/index.html frontend/vite.config.* -type f 2>/dev/null)
+
+.PHONY: run test test-python test-frontend test-e2e build bench setup chromium clean
+
+run: setup frontend/dist/index.html
+	$(VENV)/bin/tokenoptimizer serve $(ARGS)
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e ".[server,dev]"
+	rm -f $(VENV)/.installed-*; touch $@
+
+$(NODE_OK): frontend/package.json frontend/package-lock.json
+	cd frontend && npm ci --no-audit --no-fund
+	touch $@
+
+frontend/dist/index.html: $(NODE_OK) $(FRONT_SRC)
+	cd frontend && npm run build
+
+build: frontend/dist/index.html
+
+chromium:
+	@command -v chromium >/dev/null 2>&1 || test -x /usr/bin/chromium || \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
+
+test: test-python test-frontend test-e2e
+
+test-python: setup
+	$(PY) -m pytest
+
+test-frontend: $(NODE_OK)
+	cd frontend && npm test
+
+test-e2e: setup chromium frontend/dist/index.html
+	cd frontend && npm run e2e
+
+bench: setup
+	$(PY) bench/ingest.py
+	$(PY) bench/sdk_overhead.py
+	$(PY) bench/dashboard.py
+
+clean:
+	rm -rf $(VENV) frontend/node_modules frontend/dist

@@ -1,0 +1,201 @@
+"""POST /api/log against a real Postgres: exact costs, idempotency, validation, content refusal, gzip, batches."""
+
+import gzip
+import json
+import uuid
+
+import pytest
+
+
+def post(client, key, body, **headers):
+    data = body if isinstance(body, bytes) else json.dumps(body).encode()
+    return client.post("/api/log", data=data, content_type="application/json",
+                       headers={"Authorization": f"Bearer {key}", **headers})
+
+
+def event(**fields):
+    base = {"id": str(uuid.uuid4()), "model": "gpt-4o", "endpoint_name": "chat",
+            "prompt_tokens": 1000, "completion_tokens": 200, "cached_tokens": 400, "latency_ms": 812}
+    base.update(fields)
+    return {k: v for k, v in base.items() if v is not ...}
+
+
+def rows(db, project_id):
+    return db.execute("select * from public.usage_logs where project_id = %s order by ts", (project_id,)).fetchall()
+
+
+def test_single_event_is_priced_exactly_and_stored(client, db, project_key):
+    key, project = project_key
+    ev = event()
+    res = post(client, key, ev)
+    assert res.status_code == 202
+    body = res.get_json()
+    assert body["accepted"] == 1 and body["duplicates"] == 0 and body["rejected"] == []
+    assert body["events"] == [{"id": ev["id"], "total_cost": "0.004", "priced": True, "pricing_model": "gpt-4o"}]
+    (row,) = rows(db, project)
+    assert str(row["total_cost"]) == "0.00400" and str(row["input_cost"]) == "0.00200"
+    assert row["total_tokens"] == 1200 and row["provider"] == "openai" and row["endpoint_name"] == "chat"
+    rollup = db.execute("select * from public.usage_rollups_hourly where project_id = %s", (project,)).fetchone()
+    assert (rollup["requests"], rollup["total_tokens"], str(rollup["cost"])) == (1, 1200, "0.00400")
+
+
+def test_repeated_id_is_stored_once(client, db, project_key):
+    key, project = project_key
+    ev = event()
+    assert post(client, key, ev).get_json()["accepted"] == 1
+    again = post(client, key, {"events": [ev, ev]}).get_json()
+    assert (again["accepted"], again["duplicates"]) == (0, 2)
+    assert len(rows(db, project)) == 1
+    rollup = db.execute("select requests from public.usage_rollups_hourly where project_id = %s", (project,)).fetchone()
+    assert rollup["requests"] == 1
+
+
+def test_aliases_accept_the_same_contract(client, db, project_key):
+    key, project = project_key
+    for path in ("/log", "/api/tokens/track"):
+        res = client.post(path, json=event(), headers={"Authorization": f"Bearer {key}"})
+        assert res.status_code == 202
+    assert len(rows(db, project)) == 2
+
+
+def test_unknown_model_is_unpriced_never_zero(client, db, project_key):
+    key, project = project_key
+    body = post(client, key, event(model="brand-new-model-x")).get_json()
+    assert body["events"][0]["priced"] is False and body["events"][0]["total_cost"] is None
+    (row,) = rows(db, project)
+    assert row["priced"] is False and row["total_cost"] is None and row["input_cost"] is None
+    rollup = db.execute("select unpriced_requests, cost from public.usage_rollups_hourly where project_id = %s",
+                        (project,)).fetchone()
+    assert rollup["unpriced_requests"] == 1
+
+
+def test_anthropic_cache_counts_priced_as_written(client, project_key):
+    key, _ = project_key
+    ev = event(model="claude-sonnet-4-5", prompt_tokens=18, completion_tokens=2, cached_tokens=3,
+               cache_write_tokens=5)
+    assert post(client, key, ev).get_json()["events"][0]["total_cost"] == "0.00007965"
+
+
+@pytest.mark.parametrize("patch, field", [
+    ({"model": ...}, "model"),
+    ({"model": ""}, "model"),
+    ({"model": "m" * 201}, "model"),
+    ({"prompt_tokens": ...}, "prompt_tokens"),
+    ({"prompt_tokens": -1}, "prompt_tokens"),
+    ({"prompt_tokens": "10"}, "prompt_tokens"),
+    ({"prompt_tokens": 1.5}, "prompt_tokens"),
+    ({"completion_tokens": True}, "completion_tokens"),
+    ({"total_tokens": 5}, "event"),
+    ({"cached_tokens": 5000}, "event"),
+    ({"reasoning_tokens": 500}, "event"),
+    ({"latency_ms": -3}, "latency_ms"),
+    ({"status": "failed"}, "status"),
+    ({"timestamp": "2026-11-23T10:00:00"}, "timestamp"),
+    ({"timestamp": "yesterday"}, "timestamp"),
+    ({"id": "not-a-uuid"}, "id"),
+    ({"endpoint_name": "e" * 101}, "endpoint_name"),
+    ({"session_id": "s" * 201}, "session_id"),
+    ({"metadata": {f"k{i}": i for i in range(21)}}, "metadata"),
+    ({"metadata": {"k" * 65: 1}}, "metadata"),
+    ({"metadata": {"team": "x" * 201}}, "metadata"),
+    ({"metadata": {"nested": {"a": 1}}}, "metadata"),
+    ({"colour": "blue"}, "colour"),
+    ({"sdk": {"name": "x", "extra": 1}}, "sdk.extra"),
+])
+def test_each_validation_error_names_the_field(client, db, project_key, patch, field):
+    key, project = project_key
+    res = post(client, key, event(**patch))
+    assert res.status_code == 400
+    err = res.get_json()["error"]
+    assert err["code"] == "invalid_event"
+    assert field in [d["field"] for d in err["details"]], err
+    assert all(d["message"] for d in err["details"])
+    assert rows(db, project) == []
+
+
+@pytest.mark.parametrize("patch, field", [
+    ({"messages": [{"role": "user", "content": "secret"}]}, "messages"),
+    ({"prompt": "secret"}, "prompt"),
+    ({"metadata": {"completion": "secret"}}, "metadata.completion"),
+    ({"metadata": {"Text": "secret"}}, "metadata.Text"),
+    ({"sdk": {"name": "x", "response": "secret"}}, "sdk.response"),
+])
+def test_content_fields_are_refused_at_any_depth(client, db, project_key, patch, field):
+    key, project = project_key
+    res = post(client, key, event(**patch))
+    assert res.status_code == 400
+    details = res.get_json()["error"]["details"]
+    assert details[0]["field"] == field and "content" in details[0]["message"]
+    assert rows(db, project) == []
+
+
+def test_batch_stores_valid_events_and_lists_rejected_ones(client, db, project_key):
+    key, project = project_key
+    bad = event(prompt_tokens=-5)
+    res = post(client, key, {"events": [event(), bad, event(model="mistral-small-latest", prompt_tokens=10,
+                                                             completion_tokens=2, cached_tokens=0)]})
+    assert res.status_code == 202
+    body = res.get_json()
+    assert body["accepted"] == 2
+    assert body["rejected"] == [{"index": 1, "id": bad["id"],
+                                 "errors": [{"field": "prompt_tokens",
+                                             "message": "Input should be greater than or equal to 0"}]}]
+    assert [e["total_cost"] for e in body["events"]] == ["0.004", "0.0000027"]
+    assert len(rows(db, project)) == 2
+
+
+def test_gzip_body(client, db, project_key):
+    key, project = project_key
+    events = [event() for _ in range(50)]
+    res = post(client, key, gzip.compress(json.dumps({"events": events}).encode()), **{"Content-Encoding": "gzip"})
+    assert res.status_code == 202 and res.get_json()["accepted"] == 50
+    assert len(rows(db, project)) == 50
+
+
+def test_bad_gzip_and_bad_json(client, project_key):
+    key, _ = project_key
+    assert post(client, key, b"not gzip", **{"Content-Encoding": "gzip"}).get_json()["error"]["code"] == "bad_gzip"
+    assert post(client, key, b"{nope").get_json()["error"]["code"] == "invalid_json"
+
+
+def test_size_limits_are_413(client, project_key):
+    key, _ = project_key
+    assert post(client, key, {"events": [event() for _ in range(1001)]}).status_code == 413
+    big = json.dumps({"events": [event(metadata={f"k{i}": "x" * 200 for i in range(20)}) for _ in range(400)]})
+    assert len(big) > 1_000_000
+    assert post(client, key, big.encode()).status_code == 413
+    bomb = gzip.compress(big.encode())
+    assert len(bomb) < 1_000_000
+    assert post(client, key, bomb, **{"Content-Encoding": "gzip"}).status_code == 413
+
+
+def test_auth(client, db, project_key):
+    key, project = project_key
+    res = client.post("/api/log", json=event())
+    assert res.status_code == 401 and res.get_json()["error"]["code"] == "unauthorized"
+    assert post(client, "to_unknown", event()).status_code == 401
+    db.execute("update public.api_keys set revoked_at = now() where project_id = %s", (project,))
+    assert post(client, key, event()).status_code == 401
+    assert rows(db, project) == []
+
+
+def test_price_change_reaches_the_next_request(client, project_key):
+    key, _ = project_key
+    model = f"acme-{uuid.uuid4().hex[:8]}"
+    assert post(client, key, event(model=model, cached_tokens=0)).get_json()["events"][0]["priced"] is False
+    put = client.put(f"/api/pricing/{model}", json={"input_price": "0.001", "output_price": "0.002"})
+    assert put.status_code == 200 and put.get_json()["model"]["input_price"] == "0.001"
+    assert post(client, key, event(model=model, cached_tokens=0)).get_json()["events"][0]["total_cost"] == "0.0014"
+
+
+def test_metrics_count_events(client, project_key):
+    key, _ = project_key
+    post(client, key, {"events": [event(), event(prompt_tokens=-1)]})
+    text = client.get("/metrics").get_data(as_text=True)
+    assert 'tokenoptimizer_events_total{outcome="accepted"}' in text
+    assert 'tokenoptimizer_events_total{outcome="rejected"}' in text
+    assert "tokenoptimizer_request_seconds_bucket" in text
+
+
+def test_healthz(client):
+    assert client.get("/healthz").get_json() == {"status": "ok", "database": "ok"}
