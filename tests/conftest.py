@@ -113,15 +113,19 @@ def wait_healthy(base_url: str, timeout: float = 30) -> None:
 
 def start_server(database_url: str, data_dir: Path, port: int, workers: int = 2) -> subprocess.Popen:
     """`tokenoptimizer serve` as a real process (gunicorn), as a user would run it."""
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "tokenoptimizer_server.cli", "serve", "--database-url", database_url,
-         "--data-dir", str(data_dir), "--port", str(port), "--workers", str(workers)],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    log_path = Path(data_dir) / f"serve-{port}.log"
+    with open(log_path, "w") as log:  # a file, not a pipe: a full pipe would block the server
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "tokenoptimizer_server.cli", "serve", "--database-url", database_url,
+             "--data-dir", str(data_dir), "--port", str(port), "--workers", str(workers)],
+            stdout=log, stderr=subprocess.STDOUT)
+    proc.log_path = log_path
     try:
         wait_healthy(f"http://127.0.0.1:{port}")
     except RuntimeError:
         proc.kill()
-        raise RuntimeError(f"serve did not start:\n{proc.stdout.read()}") from None
+        proc.wait()
+        raise RuntimeError(f"serve did not start:\n{log_path.read_text()}") from None
     return proc
 
 

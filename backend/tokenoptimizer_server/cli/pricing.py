@@ -17,6 +17,21 @@ from .database import with_db
 _THOUSAND = Decimal(1000)
 
 
+class _PriceType(click.ParamType):
+    """A price as an exact decimal ≥ 0."""
+
+    name = "PRICE"
+
+    def convert(self, value, param, ctx):
+        try:
+            return store.parse_price(param.opts[0] if param else "price", value)
+        except ValueError as err:
+            self.fail(str(err), param, ctx)
+
+
+PRICE = _PriceType()
+
+
 def _actor() -> str:
     return f"cli:{getpass.getuser()}"
 
@@ -49,12 +64,12 @@ def list_(conn, as_json: bool) -> None:
 
 @pricing.command("set")
 @click.argument("model")
-@click.option("--input", "input_price", required=True, type=Decimal, help="Input price.")
-@click.option("--output", "output_price", required=True, type=Decimal, help="Output price.")
+@click.option("--input", "input_price", required=True, type=PRICE, help="Input price.")
+@click.option("--output", "output_price", required=True, type=PRICE, help="Output price.")
 @click.option("--per", type=click.Choice(["1k", "1m"]), default="1k", show_default=True,
               help="Unit of the prices given: per 1K or per 1M tokens (providers publish per 1M).")
-@click.option("--cached", type=Decimal, help="Cached-input (cache read) price.")
-@click.option("--cache-write", type=Decimal, help="Cache-write price (5-minute).")
+@click.option("--cached", type=PRICE, help="Cached-input (cache read) price.")
+@click.option("--cache-write", type=PRICE, help="Cache-write price (5-minute).")
 @click.option("--provider", help="openai, anthropic, mistral, …")
 @with_db
 def set_(conn, model, input_price, output_price, per, cached, cache_write, provider) -> None:

@@ -56,18 +56,21 @@ def set_price(conn: psycopg.Connection, model: str, fields: dict[str, Any], acto
     if "service_tiers" in values:
         values["service_tiers"] = json.dumps(values["service_tiers"] or {})
     table = "public.project_model_pricing" if project_id else "public.model_pricing"
-    keys = ["model", *(["project_id"] if project_id else []), *values]
-    conflict = "project_id, model" if project_id else "model"
-    updates = ", ".join(f"{k} = excluded.{k}" for k in values) or "model = excluded.model"
+    scope_sql, scope_args = ("model = %s and project_id = %s", [model, project_id]) if project_id else ("model = %s", [model])
     conn.execute("select set_config('tokenoptimizer.actor', %s, true)", (actor,))
-    existing = conn.execute(f"select 1 from {table} where model = %s" + (" and project_id = %s" if project_id else ""),
-                            (model, project_id) if project_id else (model,)).fetchone()
-    if existing is None and ("input_price" not in values or "output_price" not in values):
+    # Not insert … on conflict: its BEFORE INSERT trigger would log a phantom insert in the history.
+    existing = conn.execute(f"select 1 from {table} where {scope_sql} for update", scope_args).fetchone()
+    if existing is not None:
+        if not values:
+            return conn.execute(f"select * from {table} where {scope_sql}", scope_args).fetchone()
+        sets = ", ".join(f"{k} = %s" for k in values)
+        return conn.execute(f"update {table} set {sets} where {scope_sql} returning *",
+                            [*values.values(), *scope_args]).fetchone()
+    if "input_price" not in values or "output_price" not in values:
         raise ValueError(f"{model} has no price yet: input_price and output_price are both required")
-    return conn.execute(
-        f"insert into {table} ({', '.join(keys)}) values ({', '.join(['%s'] * len(keys))}) "
-        f"on conflict ({conflict}) do update set {updates} returning *",
-        [model, *([project_id] if project_id else []), *values.values()]).fetchone()
+    keys = ["model", *(["project_id"] if project_id else []), *values]
+    return conn.execute(f"insert into {table} ({', '.join(keys)}) values ({', '.join(['%s'] * len(keys))}) returning *",
+                        [model, *([project_id] if project_id else []), *values.values()]).fetchone()
 
 
 def delete_price(conn: psycopg.Connection, model: str, actor: str) -> bool:
