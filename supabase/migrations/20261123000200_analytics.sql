@@ -1,0 +1,504 @@
+-- Dashboard analytics, written once: SQL functions that return the exact JSON shapes of
+-- docs/api.md, called by the Flask API (local, self-hosted) and by supabase-js `rpc` (hosted).
+--
+-- Reads come from rollups, never from a scan of usage_logs, so they stay fast at millions of
+-- rows. A range [from, to) is cut into three tiers, each counted once:
+--   * whole UTC days           -> usage_rollups_daily (this migration; kept by triggers on the hourly table)
+--   * whole UTC hours          -> usage_rollups_hourly
+--   * the partial edge hours   -> usage_logs rows (at most one hour at each end, read by index)
+-- so totals are exact for any from/to, including the hour that is still running.
+-- The logs page and first/last-seen timestamps are the only reads of usage_logs rows.
+--
+-- Money stays numeric and leaves as a JSON string; counts are numbers. A cost is null when a
+-- set of requests has none priced ("unknown", never 0). Times are UTC ISO 8601.
+-- Every function takes the project and filters by it; team row-level security arrives later,
+-- until then any signed-in user who knows a project id can read it through these functions.
+
+
+-- Daily rollups -------------------------------------------------------------------------------
+
+create table public.usage_rollups_daily (like public.usage_rollups_hourly including defaults including constraints);
+alter table public.usage_rollups_daily
+  add primary key (project_id, bucket, model, endpoint_name, provider),
+  add foreign key (project_id) references public.projects (id) on delete cascade;
+comment on table public.usage_rollups_daily is
+  'Per UTC day sums of usage_rollups_hourly, so 30- and 90-day dashboards read ~24x fewer rows; kept by triggers.';
+comment on column public.usage_rollups_daily.bucket is 'Start of the UTC day.';
+alter table public.usage_rollups_daily enable row level security;
+
+create function public.int_array_neg(a integer[]) returns integer[]
+language sql immutable parallel safe set search_path = '' as $$
+  select array_agg(-x order by i) from unnest(a) with ordinality as t(x, i)
+$$;
+
+create aggregate public.int_array_sum(integer[]) (sfunc = public.int_array_add, stype = integer[]);
+comment on aggregate public.int_array_sum(integer[]) is 'Element-wise sum of latency histograms (for triggers; reads use explicit sums, which are faster).';
+
+-- One function for insert, update and delete on the hourly table: the daily row moves by
+-- (new rows) - (old rows), so inserts, upserts and re-pricing all carry over exactly.
+create function public.rollup_hourly_into_daily() returns trigger
+language plpgsql set search_path = '' as $$
+declare
+  changes text := case tg_op
+    when 'INSERT' then 'select false as gone, * from new_rows'
+    when 'DELETE' then 'select true as gone, * from old_rows'
+    else 'select false as gone, * from new_rows union all select true, * from old_rows' end;
+begin
+  execute format($sql$
+    insert into public.usage_rollups_daily as d (
+      project_id, bucket, model, endpoint_name, provider, requests, errors, unpriced_requests,
+      prompt_tokens, completion_tokens, total_tokens, cached_tokens, cache_write_tokens,
+      reasoning_tokens, cost, latency_sum, latency_count, latency_hist)
+    select project_id, date_trunc('day', bucket, 'UTC'), model, endpoint_name, provider,
+           sum(case when gone then -requests else requests end),
+           sum(case when gone then -errors else errors end),
+           sum(case when gone then -unpriced_requests else unpriced_requests end),
+           sum(case when gone then -prompt_tokens else prompt_tokens end),
+           sum(case when gone then -completion_tokens else completion_tokens end),
+           sum(case when gone then -total_tokens else total_tokens end),
+           sum(case when gone then -cached_tokens else cached_tokens end),
+           sum(case when gone then -cache_write_tokens else cache_write_tokens end),
+           sum(case when gone then -reasoning_tokens else reasoning_tokens end),
+           sum(case when gone then -cost else cost end),
+           sum(case when gone then -latency_sum else latency_sum end),
+           sum(case when gone then -latency_count else latency_count end),
+           public.int_array_sum(case when gone then public.int_array_neg(latency_hist) else latency_hist end)
+    from (%s) c
+    group by 1, 2, 3, 4, 5
+    on conflict (project_id, bucket, model, endpoint_name, provider) do update set
+      requests = d.requests + excluded.requests,
+      errors = d.errors + excluded.errors,
+      unpriced_requests = d.unpriced_requests + excluded.unpriced_requests,
+      prompt_tokens = d.prompt_tokens + excluded.prompt_tokens,
+      completion_tokens = d.completion_tokens + excluded.completion_tokens,
+      total_tokens = d.total_tokens + excluded.total_tokens,
+      cached_tokens = d.cached_tokens + excluded.cached_tokens,
+      cache_write_tokens = d.cache_write_tokens + excluded.cache_write_tokens,
+      reasoning_tokens = d.reasoning_tokens + excluded.reasoning_tokens,
+      cost = d.cost + excluded.cost,
+      latency_sum = d.latency_sum + excluded.latency_sum,
+      latency_count = d.latency_count + excluded.latency_count,
+      latency_hist = public.int_array_add(d.latency_hist, excluded.latency_hist)
+  $sql$, changes);
+  return null;
+end $$;
+
+create trigger usage_rollups_hourly_daily_insert after insert on public.usage_rollups_hourly
+  referencing new table as new_rows for each statement execute function public.rollup_hourly_into_daily();
+create trigger usage_rollups_hourly_daily_update after update on public.usage_rollups_hourly
+  referencing old table as old_rows new table as new_rows for each statement
+  execute function public.rollup_hourly_into_daily();
+create trigger usage_rollups_hourly_daily_delete after delete on public.usage_rollups_hourly
+  referencing old table as old_rows for each statement execute function public.rollup_hourly_into_daily();
+
+-- Databases that already hold usage get their daily rows now.
+insert into public.usage_rollups_daily (
+  project_id, bucket, model, endpoint_name, provider, requests, errors, unpriced_requests,
+  prompt_tokens, completion_tokens, total_tokens, cached_tokens, cache_write_tokens,
+  reasoning_tokens, cost, latency_sum, latency_count, latency_hist)
+select project_id, date_trunc('day', bucket, 'UTC'), model, endpoint_name, provider, sum(requests),
+       sum(errors), sum(unpriced_requests), sum(prompt_tokens), sum(completion_tokens), sum(total_tokens),
+       sum(cached_tokens), sum(cache_write_tokens), sum(reasoning_tokens), sum(cost), sum(latency_sum),
+       sum(latency_count), public.int_array_sum(latency_hist)
+from public.usage_rollups_hourly
+group by 1, 2, 3, 4, 5;
+
+-- first_seen / last_seen of unpriced models are two index probes per model with this.
+create index usage_logs_unpriced_ts_idx on public.usage_logs (project_id, model, ts) where not priced;
+
+-- The reads below sum histograms with one explicit sum per bucket (10x faster than an
+-- aggregate over arrays); this guard fails the migration if the bucket list ever changes size.
+do $$
+begin
+  if cardinality(public.latency_bounds()) <> 26 then
+    raise exception 'latency_bounds() has % buckets; update the histogram sums in this migration',
+      cardinality(public.latency_bounds());
+  end if;
+end $$;
+
+
+-- Internal building blocks (not callable by clients) ------------------------------------------
+
+-- Percentile from histogram counts, interpolating linearly inside the bucket that holds the
+-- q-th request; the open last bucket (>= 120 s) reports its lower bound.
+create function public.latency_percentile(p_hist bigint[], p_q double precision) returns double precision
+language sql immutable parallel safe set search_path = '' as $$
+  with h as (
+    select u.i, u.n::double precision as n,
+           sum(u.n) over (order by u.i)::double precision as cum,
+           b.bounds[u.i] as lo, b.bounds[u.i + 1] as hi
+    from unnest(p_hist) with ordinality as u(n, i), (select public.latency_bounds() as bounds) b
+  ), t as (select sum(n) * p_q as rank, sum(n) as total from h)
+  select case when h.hi is null then h.lo else h.lo + (h.hi - h.lo) * (t.rank - (h.cum - h.n)) / h.n end
+  from h, t
+  where t.total > 0 and h.n > 0 and h.cum >= t.rank
+  order by h.i
+  limit 1
+$$;
+comment on function public.latency_percentile(bigint[], double precision) is
+  'q-th latency (0 < q <= 1) from counts per latency_bounds() bucket, linearly interpolated inside the bucket; null when empty.';
+
+-- Rollup-shaped rows that together cover [p_from, p_to) exactly once (see the header).
+-- p_days = false keeps hour resolution (hourly time series). unpriced_tokens is exact for
+-- raw rows and for rollup rows that are all priced or all unpriced, null when mixed.
+create function public.usage_slices(
+  p_project uuid, p_from timestamptz, p_to timestamptz, p_model text, p_endpoint_name text,
+  p_provider text, p_days boolean)
+returns table (
+  bucket timestamptz, span interval, model text, endpoint_name text, provider text,
+  requests bigint, errors bigint, unpriced_requests bigint, prompt_tokens bigint,
+  completion_tokens bigint, total_tokens bigint, cached_tokens bigint, unpriced_tokens bigint,
+  cost numeric, latency_sum double precision, latency_count bigint, latency_hist integer[])
+language sql stable parallel safe set search_path = '' as $$
+  with h as (
+    select h1, greatest(date_trunc('hour', p_to, 'UTC'), h1) as h2
+    from (select case when date_trunc('hour', p_from, 'UTC') = p_from then p_from
+                      else date_trunc('hour', p_from, 'UTC') + interval '1 hour' end as h1) a
+  ), r as (
+    select h1, h2, d1, greatest(date_trunc('day', h2, 'UTC'), d1) as d2
+    from (select h1, h2,
+                 case when not p_days then 'infinity'::timestamptz
+                      when date_trunc('day', h1, 'UTC') = h1 then h1
+                      else date_trunc('day', h1, 'UTC') + interval '1 day' end as d1
+          from h) b
+  )
+  select d.bucket, interval '1 day', d.model, d.endpoint_name, d.provider, d.requests, d.errors,
+         d.unpriced_requests, d.prompt_tokens, d.completion_tokens, d.total_tokens, d.cached_tokens,
+         case when d.unpriced_requests = 0 then 0 when d.unpriced_requests = d.requests then d.total_tokens end,
+         d.cost, d.latency_sum, d.latency_count, d.latency_hist
+  from r join public.usage_rollups_daily d on d.bucket >= r.d1 and d.bucket < r.d2
+  where d.project_id = p_project
+    and (p_model is null or d.model = p_model)
+    and (p_endpoint_name is null or d.endpoint_name = p_endpoint_name)
+    and (p_provider is null or d.provider = p_provider)
+  union all
+  select hr.bucket, interval '1 hour', hr.model, hr.endpoint_name, hr.provider, hr.requests, hr.errors,
+         hr.unpriced_requests, hr.prompt_tokens, hr.completion_tokens, hr.total_tokens, hr.cached_tokens,
+         case when hr.unpriced_requests = 0 then 0 when hr.unpriced_requests = hr.requests then hr.total_tokens end,
+         hr.cost, hr.latency_sum, hr.latency_count, hr.latency_hist
+  from r join public.usage_rollups_hourly hr
+    on hr.bucket >= r.h1 and hr.bucket < r.h2 and (hr.bucket < r.d1 or hr.bucket >= r.d2)
+  where hr.project_id = p_project
+    and (p_model is null or hr.model = p_model)
+    and (p_endpoint_name is null or hr.endpoint_name = p_endpoint_name)
+    and (p_provider is null or hr.provider = p_provider)
+  union all
+  select date_trunc('hour', l.ts, 'UTC'), interval '1 hour', l.model, l.endpoint_name, l.provider,
+         count(*), count(*) filter (where l.status = 'error'), count(*) filter (where not l.priced),
+         sum(l.prompt_tokens), sum(l.completion_tokens), sum(l.total_tokens), sum(l.cached_tokens),
+         coalesce(sum(l.total_tokens) filter (where not l.priced), 0), coalesce(sum(l.total_cost), 0),
+         coalesce(sum(l.latency_ms), 0), count(l.latency_ms), public.latency_histogram(array_agg(l.latency_ms))
+  from r join public.usage_logs l
+    on (l.ts >= p_from and l.ts < least(r.h1, p_to)) or (l.ts >= greatest(r.h2, p_from) and l.ts < p_to)
+  where l.project_id = p_project
+    and (p_model is null or l.model = p_model)
+    and (p_endpoint_name is null or l.endpoint_name = p_endpoint_name)
+    and (p_provider is null or l.provider = p_provider)
+  group by 1, 3, 4, 5
+$$;
+comment on function public.usage_slices(uuid, timestamptz, timestamptz, text, text, text, boolean) is
+  'Rollup-shaped rows covering [from, to) once: daily rollups for whole days, hourly for whole hours, usage_logs for partial edge hours.';
+
+-- Sums per group ('total' = one group, or model / endpoint_name / provider) with the histogram.
+create function public.usage_groups(
+  p_project uuid, p_from timestamptz, p_to timestamptz, p_model text, p_endpoint_name text,
+  p_provider text, p_by text)
+returns table (
+  key text, requests bigint, errors bigint, unpriced_requests bigint, prompt_tokens bigint,
+  completion_tokens bigint, total_tokens bigint, cached_tokens bigint, cost numeric,
+  latency_sum double precision, latency_count bigint, latency_hist bigint[])
+language sql stable parallel safe set search_path = '' as $$
+  select case p_by when 'model' then s.model when 'endpoint_name' then s.endpoint_name
+                   when 'provider' then s.provider end,
+         coalesce(sum(s.requests), 0)::bigint, coalesce(sum(s.errors), 0)::bigint,
+         coalesce(sum(s.unpriced_requests), 0)::bigint, coalesce(sum(s.prompt_tokens), 0)::bigint,
+         coalesce(sum(s.completion_tokens), 0)::bigint, coalesce(sum(s.total_tokens), 0)::bigint,
+         coalesce(sum(s.cached_tokens), 0)::bigint, coalesce(sum(s.cost), 0),
+         coalesce(sum(s.latency_sum), 0), coalesce(sum(s.latency_count), 0)::bigint,
+         array[sum(s.latency_hist[1]), sum(s.latency_hist[2]), sum(s.latency_hist[3]), sum(s.latency_hist[4]),
+               sum(s.latency_hist[5]), sum(s.latency_hist[6]), sum(s.latency_hist[7]), sum(s.latency_hist[8]),
+               sum(s.latency_hist[9]), sum(s.latency_hist[10]), sum(s.latency_hist[11]), sum(s.latency_hist[12]),
+               sum(s.latency_hist[13]), sum(s.latency_hist[14]), sum(s.latency_hist[15]), sum(s.latency_hist[16]),
+               sum(s.latency_hist[17]), sum(s.latency_hist[18]), sum(s.latency_hist[19]), sum(s.latency_hist[20]),
+               sum(s.latency_hist[21]), sum(s.latency_hist[22]), sum(s.latency_hist[23]), sum(s.latency_hist[24]),
+               sum(s.latency_hist[25]), sum(s.latency_hist[26])]::bigint[]
+  from public.usage_slices(p_project, p_from, p_to, p_model, p_endpoint_name, p_provider, true) s
+  group by 1
+$$;
+comment on function public.usage_groups(uuid, timestamptz, timestamptz, text, text, text, text) is
+  'Sums and latency histogram per group (total, model, endpoint_name or provider) over [from, to).';
+
+-- The cost of a set of requests: null when there are requests and none is priced.
+create function public.cost_json(p_cost numeric, p_requests bigint, p_unpriced bigint) returns jsonb
+language sql immutable parallel safe set search_path = '' as $$
+  select case when p_requests > 0 and p_unpriced = p_requests then 'null'::jsonb else to_jsonb(p_cost::text) end
+$$;
+
+create function public.usage_totals_json(
+  p_project uuid, p_from timestamptz, p_to timestamptz, p_model text, p_endpoint_name text, p_provider text)
+returns jsonb
+language sql stable set search_path = '' as $$
+  select jsonb_build_object(
+    'requests', coalesce(g.requests, 0), 'errors', coalesce(g.errors, 0),
+    'error_rate', case when g.requests > 0 then g.errors::double precision / g.requests end,
+    'prompt_tokens', coalesce(g.prompt_tokens, 0), 'completion_tokens', coalesce(g.completion_tokens, 0),
+    'total_tokens', coalesce(g.total_tokens, 0), 'cached_tokens', coalesce(g.cached_tokens, 0),
+    'cost', public.cost_json(coalesce(g.cost, 0), coalesce(g.requests, 0), coalesce(g.unpriced_requests, 0)),
+    'unpriced_requests', coalesce(g.unpriced_requests, 0),
+    'avg_latency_ms', case when g.latency_count > 0 then g.latency_sum / g.latency_count end,
+    'p95_latency_ms', public.latency_percentile(g.latency_hist, 0.95))
+  from (select 1) one
+  left join public.usage_groups(p_project, p_from, p_to, p_model, p_endpoint_name, p_provider, 'total') g on true
+$$;
+
+create function public.fraction_change(p_now numeric, p_before numeric) returns double precision
+language sql immutable parallel safe set search_path = '' as $$
+  select case when p_before is null or p_before = 0 then null
+              else ((coalesce(p_now, 0) - p_before) / p_before)::double precision end
+$$;
+
+-- Arguments every public read checks the same way.
+create function public.check_read_args(p_project uuid, p_from timestamptz, p_to timestamptz) returns void
+language plpgsql stable set search_path = '' as $$
+begin
+  if p_project is null then
+    raise exception using errcode = '22023', column = 'project', message = 'project is required';
+  end if;
+  if p_from is null or p_to is null or not (p_from < p_to) then
+    raise exception using errcode = '22023', column = 'from', message = 'from must be before to';
+  end if;
+  if p_from < '1970-01-01'::timestamptz or p_to > '2200-01-01'::timestamptz then
+    raise exception using errcode = '22023', column = 'from', message = 'from and to must lie between 1970 and 2200';
+  end if;
+end $$;
+
+
+-- Public reads ---------------------------------------------------------------------------------
+
+create function public.usage_summary(
+  p_project uuid, p_from timestamptz, p_to timestamptz, p_model text default null,
+  p_endpoint_name text default null, p_provider text default null)
+returns jsonb
+language plpgsql stable security definer set search_path = '' set timezone = 'UTC' set jit = off as $$
+declare
+  cur jsonb;
+  prev jsonb;
+begin
+  perform public.check_read_args(p_project, p_from, p_to);
+  cur := public.usage_totals_json(p_project, p_from, p_to, p_model, p_endpoint_name, p_provider);
+  prev := public.usage_totals_json(p_project, p_from - (p_to - p_from), p_from, p_model, p_endpoint_name, p_provider);
+  return jsonb_build_object(
+    'from', p_from, 'to', p_to, 'totals', cur, 'previous', prev,
+    'change', jsonb_build_object(
+      'requests', public.fraction_change((cur ->> 'requests')::numeric, (prev ->> 'requests')::numeric),
+      'total_tokens', public.fraction_change((cur ->> 'total_tokens')::numeric, (prev ->> 'total_tokens')::numeric),
+      'cost', public.fraction_change((cur ->> 'cost')::numeric, (prev ->> 'cost')::numeric)));
+end $$;
+comment on function public.usage_summary(uuid, timestamptz, timestamptz, text, text, text) is
+  'GET /api/dashboard: totals over [from, to), the same for the equal period before, and the fractional change.';
+
+create function public.usage_timeseries(
+  p_project uuid, p_from timestamptz, p_to timestamptz, p_model text default null,
+  p_endpoint_name text default null, p_provider text default null, p_bucket text default 'day')
+returns jsonb
+language plpgsql stable security definer set search_path = '' set timezone = 'UTC' set jit = off as $$
+declare
+  step interval;
+  result jsonb;
+begin
+  perform public.check_read_args(p_project, p_from, p_to);
+  if p_bucket is null or p_bucket not in ('hour', 'day') then
+    raise exception using errcode = '22023', column = 'bucket', message = 'bucket must be hour or day';
+  end if;
+  step := ('1 ' || p_bucket)::interval;
+  if extract(epoch from p_to - p_from) / extract(epoch from step) > 10000 then
+    raise exception using errcode = '22023', column = 'bucket',
+      message = 'more than 10000 buckets in the range; use bucket=day or a shorter range';
+  end if;
+  with s as (
+    select date_trunc(p_bucket, s.bucket, 'UTC') as t, sum(s.requests)::bigint as requests,
+           sum(s.errors)::bigint as errors, sum(s.prompt_tokens)::bigint as prompt_tokens,
+           sum(s.completion_tokens)::bigint as completion_tokens, sum(s.total_tokens)::bigint as total_tokens,
+           sum(s.cost) as cost, sum(s.unpriced_requests)::bigint as unpriced_requests
+    from public.usage_slices(p_project, p_from, p_to, p_model, p_endpoint_name, p_provider, p_bucket = 'day') s
+    group by 1
+  ), pts as (
+    select g.t from generate_series(date_trunc(p_bucket, p_from, 'UTC'),
+                                    date_trunc(p_bucket, p_to - interval '1 microsecond', 'UTC'), step) as g(t)
+  )
+  select coalesce(jsonb_agg(jsonb_build_object(
+           't', pts.t, 'requests', coalesce(s.requests, 0), 'errors', coalesce(s.errors, 0),
+           'prompt_tokens', coalesce(s.prompt_tokens, 0), 'completion_tokens', coalesce(s.completion_tokens, 0),
+           'total_tokens', coalesce(s.total_tokens, 0),
+           'cost', public.cost_json(coalesce(s.cost, 0), coalesce(s.requests, 0), coalesce(s.unpriced_requests, 0)),
+           'unpriced_requests', coalesce(s.unpriced_requests, 0)) order by pts.t), '[]'::jsonb)
+  into result
+  from pts left join s on s.t = pts.t;
+  return jsonb_build_object('bucket', p_bucket, 'points', result);
+end $$;
+comment on function public.usage_timeseries(uuid, timestamptz, timestamptz, text, text, text, text) is
+  'GET /api/usage/timeseries: requests, tokens and cost per UTC hour or day, every bucket present, oldest first.';
+
+create function public.usage_breakdown(
+  p_project uuid, p_from timestamptz, p_to timestamptz, p_model text default null,
+  p_endpoint_name text default null, p_provider text default null, p_by text default 'model')
+returns jsonb
+language plpgsql stable security definer set search_path = '' set timezone = 'UTC' set jit = off as $$
+declare
+  result jsonb;
+begin
+  perform public.check_read_args(p_project, p_from, p_to);
+  if p_by is null or p_by not in ('model', 'endpoint_name', 'provider') then
+    raise exception using errcode = '22023', column = 'by', message = 'by must be model, endpoint_name or provider';
+  end if;
+  with g as (
+    select * from public.usage_groups(p_project, p_from, p_to, p_model, p_endpoint_name, p_provider, p_by)
+  ), t as (select sum(g.cost) as cost from g)
+  select coalesce(jsonb_agg(jsonb_build_object(
+           'key', g.key, 'requests', g.requests, 'errors', g.errors,
+           'prompt_tokens', g.prompt_tokens, 'completion_tokens', g.completion_tokens,
+           'total_tokens', g.total_tokens, 'cost', public.cost_json(g.cost, g.requests, g.unpriced_requests),
+           'unpriced_requests', g.unpriced_requests,
+           'share', case when t.cost > 0 and g.unpriced_requests < g.requests
+                         then (g.cost / t.cost)::double precision end,
+           'avg_latency_ms', case when g.latency_count > 0 then g.latency_sum / g.latency_count end,
+           'p50_latency_ms', public.latency_percentile(g.latency_hist, 0.5),
+           'p95_latency_ms', public.latency_percentile(g.latency_hist, 0.95))
+         order by g.cost desc, g.requests desc, g.key), '[]'::jsonb)
+  into result
+  from g, t;
+  return jsonb_build_object('by', p_by, 'groups', result);
+end $$;
+comment on function public.usage_breakdown(uuid, timestamptz, timestamptz, text, text, text, text) is
+  'GET /api/usage/breakdown: per model, endpoint_name or provider: sums, share of priced cost, latency avg/p50/p95.';
+
+-- Cursor: URL-safe base64 of "<epoch microseconds>|<id>" of the last row of a page.
+create function public.usage_logs_page(
+  p_project uuid, p_from timestamptz, p_to timestamptz, p_model text default null,
+  p_endpoint_name text default null, p_provider text default null, p_status text default null,
+  p_cursor text default null, p_limit integer default 100)
+returns jsonb
+language plpgsql stable security definer set search_path = '' set timezone = 'UTC' set jit = off as $$
+declare
+  after_ts timestamptz := 'infinity';
+  after_id uuid := 'ffffffff-ffff-ffff-ffff-ffffffffffff';
+  decoded text;
+  page_rows jsonb;
+  last_ts timestamptz;
+  last_id uuid;
+  n integer;
+begin
+  perform public.check_read_args(p_project, p_from, p_to);
+  if p_limit is null or p_limit < 1 or p_limit > 500 then
+    raise exception using errcode = '22023', column = 'limit', message = 'limit must be between 1 and 500';
+  end if;
+  if p_status is not null and p_status not in ('ok', 'error') then
+    raise exception using errcode = '22023', column = 'status', message = 'status must be ok or error';
+  end if;
+  if p_cursor is not null then
+    begin
+      decoded := convert_from(decode(translate(p_cursor, '-_', '+/')
+                                     || repeat('=', (4 - length(p_cursor) % 4) % 4), 'base64'), 'UTF8');
+      after_ts := timestamptz 'epoch' + split_part(decoded, '|', 1)::bigint * interval '1 microsecond';
+      after_id := split_part(decoded, '|', 2)::uuid;
+    exception when others then
+      raise exception using errcode = '22023', column = 'cursor', message = 'cursor is not one this API returned';
+    end;
+  end if;
+  with page as (
+    select l.* from public.usage_logs l
+    where l.project_id = p_project and l.ts >= p_from and l.ts < p_to
+      and (l.ts, l.id) < (after_ts, after_id)
+      and (p_model is null or l.model = p_model)
+      and (p_endpoint_name is null or l.endpoint_name = p_endpoint_name)
+      and (p_provider is null or l.provider = p_provider)
+      and (p_status is null or l.status = p_status)
+    order by l.ts desc, l.id desc
+    limit p_limit + 1
+  ), numbered as (select row_number() over (order by p.ts desc, p.id desc) as i, p.* from page p)
+  select coalesce(jsonb_agg(jsonb_build_object(
+           'id', x.id, 'timestamp', x.ts, 'model', x.model, 'provider', x.provider,
+           'endpoint_name', x.endpoint_name, 'latency_ms', x.latency_ms, 'status', x.status,
+           'error_type', x.error_type, 'prompt_tokens', x.prompt_tokens,
+           'completion_tokens', x.completion_tokens, 'total_tokens', x.total_tokens,
+           'cached_tokens', x.cached_tokens, 'cache_write_tokens', x.cache_write_tokens,
+           'reasoning_tokens', x.reasoning_tokens, 'input_cost', x.input_cost::text,
+           'output_cost', x.output_cost::text, 'total_cost', x.total_cost::text, 'priced', x.priced,
+           'session_id', x.session_id) order by x.i) filter (where x.i <= p_limit), '[]'::jsonb),
+         count(*),
+         max(x.ts) filter (where x.i = p_limit), (array_agg(x.id) filter (where x.i = p_limit))[1]
+  into page_rows, n, last_ts, last_id
+  from numbered x;
+  return jsonb_build_object('rows', page_rows, 'next', case when n > p_limit then
+    rtrim(translate(encode(convert_to(((extract(epoch from last_ts) * 1000000)::bigint)::text || '|' || last_id, 'UTF8'),
+                           'base64'), E'+/\n', '-_'), '=') end);
+end $$;
+comment on function public.usage_logs_page(uuid, timestamptz, timestamptz, text, text, text, text, text, integer) is
+  'GET /api/logs: usage rows newest first, keyset-paginated on (ts, id); pass next back as p_cursor.';
+
+create function public.unpriced_models(
+  p_project uuid, p_from timestamptz, p_to timestamptz, p_model text default null,
+  p_endpoint_name text default null, p_provider text default null)
+returns jsonb
+language plpgsql stable security definer set search_path = '' set timezone = 'UTC' set jit = off as $$
+declare
+  result jsonb;
+begin
+  perform public.check_read_args(p_project, p_from, p_to);
+  with s as (
+    select * from public.usage_slices(p_project, p_from, p_to, p_model, p_endpoint_name, p_provider, true) s
+    where s.unpriced_requests > 0
+  ), m as (
+    -- A rollup row that mixes priced and unpriced requests (a price added mid-day, not yet
+    -- re-priced) cannot split its tokens, so those few rows are counted from usage_logs.
+    select s.model, sum(s.unpriced_requests)::bigint as requests,
+           sum(coalesce(s.unpriced_tokens, (
+             select coalesce(sum(l.total_tokens), 0) from public.usage_logs l
+             where l.project_id = p_project and l.model = s.model and not l.priced
+               and l.endpoint_name = s.endpoint_name and l.provider = s.provider
+               and l.ts >= greatest(s.bucket, p_from) and l.ts < least(s.bucket + s.span, p_to))))::bigint as total_tokens
+    from s group by s.model
+  )
+  select coalesce(jsonb_agg(jsonb_build_object(
+           'model', m.model, 'requests', m.requests, 'total_tokens', m.total_tokens,
+           'first_seen', (select min(l.ts) from public.usage_logs l
+                          where l.project_id = p_project and l.model = m.model and not l.priced
+                            and l.ts >= p_from and l.ts < p_to
+                            and (p_endpoint_name is null or l.endpoint_name = p_endpoint_name)
+                            and (p_provider is null or l.provider = p_provider)),
+           'last_seen', (select max(l.ts) from public.usage_logs l
+                         where l.project_id = p_project and l.model = m.model and not l.priced
+                           and l.ts >= p_from and l.ts < p_to
+                           and (p_endpoint_name is null or l.endpoint_name = p_endpoint_name)
+                           and (p_provider is null or l.provider = p_provider)))
+         order by m.requests desc, m.model), '[]'::jsonb)
+  into result
+  from m;
+  return jsonb_build_object('models', result);
+end $$;
+comment on function public.unpriced_models(uuid, timestamptz, timestamptz, text, text, text) is
+  'GET /api/pricing/unpriced: models seen in [from, to) with no price: requests, tokens, first and last seen.';
+
+
+-- Privileges: clients call the public reads; the building blocks stay internal.
+revoke all on function public.int_array_neg(integer[]) from public, anon, authenticated;
+revoke all on function public.int_array_sum(integer[]) from public, anon, authenticated;
+revoke all on function public.rollup_hourly_into_daily() from public, anon, authenticated;
+revoke all on function public.latency_percentile(bigint[], double precision) from public, anon, authenticated;
+revoke all on function public.usage_slices(uuid, timestamptz, timestamptz, text, text, text, boolean) from public, anon, authenticated;
+revoke all on function public.usage_groups(uuid, timestamptz, timestamptz, text, text, text, text) from public, anon, authenticated;
+revoke all on function public.cost_json(numeric, bigint, bigint) from public, anon, authenticated;
+revoke all on function public.usage_totals_json(uuid, timestamptz, timestamptz, text, text, text) from public, anon, authenticated;
+revoke all on function public.fraction_change(numeric, numeric) from public, anon, authenticated;
+revoke all on function public.check_read_args(uuid, timestamptz, timestamptz) from public, anon, authenticated;
+
+revoke all on function public.usage_summary(uuid, timestamptz, timestamptz, text, text, text) from public, anon;
+revoke all on function public.usage_timeseries(uuid, timestamptz, timestamptz, text, text, text, text) from public, anon;
+revoke all on function public.usage_breakdown(uuid, timestamptz, timestamptz, text, text, text, text) from public, anon;
+revoke all on function public.usage_logs_page(uuid, timestamptz, timestamptz, text, text, text, text, text, integer) from public, anon;
+revoke all on function public.unpriced_models(uuid, timestamptz, timestamptz, text, text, text) from public, anon;
+grant execute on function public.usage_summary(uuid, timestamptz, timestamptz, text, text, text) to authenticated, service_role;
+grant execute on function public.usage_timeseries(uuid, timestamptz, timestamptz, text, text, text, text) to authenticated, service_role;
+grant execute on function public.usage_breakdown(uuid, timestamptz, timestamptz, text, text, text, text) to authenticated, service_role;
+grant execute on function public.usage_logs_page(uuid, timestamptz, timestamptz, text, text, text, text, text, integer) to authenticated, service_role;
+grant execute on function public.unpriced_models(uuid, timestamptz, timestamptz, text, text, text) to authenticated, service_role;
