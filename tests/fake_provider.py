@@ -130,6 +130,7 @@ class FakeProvider:
         self.fail: list[tuple[int, Any, dict]] = []
         self.delay = 0.0
         self.cut_stream = False
+        self.reply_text = "hi"  # the completion text, for tests that hunt for it in what we send
         self._lock = threading.Lock()
         handler = type("Handler", (_Handler,), {"fake": self})
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
@@ -151,6 +152,7 @@ class FakeProvider:
             self.fail.clear()
         self.delay = 0.0
         self.cut_stream = False
+        self.reply_text = "hi"
 
     def client(self, provider: str, **options: Any) -> Any:
         """A real sync provider client pointed here, without the SDK's own retries."""
@@ -186,6 +188,10 @@ class FakeProvider:
             payload = {**payload, "model": model}
         if chunks is not None and model:
             chunks = [_with_model(c, model) for c in chunks]
+        if chunks is not None and self.reply_text != "hi":
+            chunks = [c.replace(b'"hi"', json.dumps(self.reply_text).encode()) for c in chunks]
+        if isinstance(payload, dict) and self.reply_text != "hi":
+            payload = json.loads(json.dumps(payload).replace('"hi"', json.dumps(self.reply_text)))
         return status, payload, chunks
 
     def _route(self, path: str, model: str, stream: bool, body: dict) -> tuple[int, Any, list[bytes] | None]:
