@@ -184,6 +184,7 @@ create table public.usage_rollups_hourly (
   model text not null,
   endpoint_name text not null,
   provider text not null,
+  shard smallint not null default 0,
   requests bigint not null default 0,
   errors bigint not null default 0,
   unpriced_requests bigint not null default 0,
@@ -197,29 +198,34 @@ create table public.usage_rollups_hourly (
   latency_sum double precision not null default 0,
   latency_count bigint not null default 0,
   latency_hist integer[] not null,
-  primary key (project_id, bucket, model, endpoint_name, provider)
+  primary key (project_id, bucket, model, endpoint_name, provider, shard)
 );
 comment on table public.usage_rollups_hourly is
   'Per hour x project x model x endpoint x provider sums for fast dashboards; maintained by triggers on usage_logs.';
 comment on column public.usage_rollups_hourly.cost is 'Sum of priced requests only; unpriced_requests says how many are missing.';
+comment on column public.usage_rollups_hourly.shard is
+  'Striped counters: concurrent ingest transactions update different rows instead of queueing on one. Readers sum over shards.';
 comment on column public.usage_rollups_hourly.latency_hist is 'Counts per public.latency_bounds() bucket; p50/p95 are read from it.';
 create index usage_rollups_hourly_bucket_idx on public.usage_rollups_hourly (project_id, bucket);
 
 create function public.rollup_inserted_usage() returns trigger
 language plpgsql set search_path = '' as $$
 begin
+  -- Rows are upserted in key order so concurrent batches lock them in the same order (no deadlocks),
+  -- and each connection writes its own shard so they rarely wait on each other at all.
   insert into public.usage_rollups_hourly as r (
-    project_id, bucket, model, endpoint_name, provider, requests, errors, unpriced_requests,
+    project_id, bucket, model, endpoint_name, provider, shard, requests, errors, unpriced_requests,
     prompt_tokens, completion_tokens, total_tokens, cached_tokens, cache_write_tokens,
     reasoning_tokens, cost, latency_sum, latency_count, latency_hist)
-  select project_id, date_trunc('hour', ts, 'UTC'), model, endpoint_name, provider,
+  select project_id, date_trunc('hour', ts, 'UTC'), model, endpoint_name, provider, (pg_backend_pid() % 16)::smallint,
          count(*), count(*) filter (where status = 'error'), count(*) filter (where not priced),
          sum(prompt_tokens), sum(completion_tokens), sum(total_tokens), sum(cached_tokens),
          sum(cache_write_tokens), sum(reasoning_tokens), coalesce(sum(total_cost), 0),
          coalesce(sum(latency_ms), 0), count(latency_ms), public.latency_histogram(array_agg(latency_ms))
   from new_rows
-  group by 1, 2, 3, 4, 5
-  on conflict (project_id, bucket, model, endpoint_name, provider) do update set
+  group by 1, 2, 3, 4, 5, 6
+  order by 1, 2, 3, 4, 5, 6
+  on conflict (project_id, bucket, model, endpoint_name, provider, shard) do update set
     requests = r.requests + excluded.requests,
     errors = r.errors + excluded.errors,
     unpriced_requests = r.unpriced_requests + excluded.unpriced_requests,
@@ -240,6 +246,7 @@ end $$;
 create function public.rollup_repriced_usage() returns trigger
 language plpgsql set search_path = '' as $$
 begin
+  -- The difference goes to one shard of each key (the lowest); readers sum over shards anyway.
   update public.usage_rollups_hourly r set
     cost = r.cost + d.cost_delta,
     unpriced_requests = r.unpriced_requests + d.unpriced_delta
@@ -251,7 +258,10 @@ begin
     group by 1, 2, 3, 4, 5
   ) d
   where r.project_id = d.project_id and r.bucket = d.bucket and r.model = d.model
-    and r.endpoint_name = d.endpoint_name and r.provider = d.provider;
+    and r.endpoint_name = d.endpoint_name and r.provider = d.provider
+    and r.shard = (select min(s.shard) from public.usage_rollups_hourly s
+                   where s.project_id = d.project_id and s.bucket = d.bucket and s.model = d.model
+                     and s.endpoint_name = d.endpoint_name and s.provider = d.provider);
   return null;
 end $$;
 

@@ -141,8 +141,8 @@ def test_reprice_dry_run_then_real(database_url, db, project_key, price_model, c
     costs = sorted(r["total_cost"] for r in db.execute(
         "select total_cost from public.usage_logs where model = %s", (price_model,)).fetchall())
     assert costs == [Decimal("0.002"), Decimal("0.006")]
-    rollup = db.execute("select cost, unpriced_requests from public.usage_rollups_hourly where project_id = %s",
-                        (project,)).fetchone()
+    rollup = db.execute("select sum(cost) as cost, sum(unpriced_requests) as unpriced_requests "
+                        "from public.usage_rollups_hourly where project_id = %s", (project,)).fetchone()
     assert (rollup["cost"], rollup["unpriced_requests"]) == (Decimal("0.008"), 0)
     audit = db.execute("select * from public.reprice_audit where model = %s", (price_model,)).fetchone()
     assert (audit["rows_changed"], audit["cost_after"], audit["unpriced_before"]) == (2, Decimal("0.008"), 2)

@@ -35,7 +35,8 @@ def test_single_event_is_priced_exactly_and_stored(client, db, project_key):
     (row,) = rows(db, project)
     assert str(row["total_cost"]) == "0.00400" and str(row["input_cost"]) == "0.00200"
     assert row["total_tokens"] == 1200 and row["provider"] == "openai" and row["endpoint_name"] == "chat"
-    rollup = db.execute("select * from public.usage_rollups_hourly where project_id = %s", (project,)).fetchone()
+    rollup = db.execute("select sum(requests) as requests, sum(total_tokens) as total_tokens, sum(cost) as cost "
+                        "from public.usage_rollups_hourly where project_id = %s", (project,)).fetchone()
     assert (rollup["requests"], rollup["total_tokens"], str(rollup["cost"])) == (1, 1200, "0.00400")
 
 
@@ -46,7 +47,8 @@ def test_repeated_id_is_stored_once(client, db, project_key):
     again = post(client, key, {"events": [ev, ev]}).get_json()
     assert (again["accepted"], again["duplicates"]) == (0, 2)
     assert len(rows(db, project)) == 1
-    rollup = db.execute("select requests from public.usage_rollups_hourly where project_id = %s", (project,)).fetchone()
+    rollup = db.execute("select sum(requests) as requests from public.usage_rollups_hourly where project_id = %s",
+                        (project,)).fetchone()
     assert rollup["requests"] == 1
 
 
@@ -64,8 +66,8 @@ def test_unknown_model_is_unpriced_never_zero(client, db, project_key):
     assert body["events"][0]["priced"] is False and body["events"][0]["total_cost"] is None
     (row,) = rows(db, project)
     assert row["priced"] is False and row["total_cost"] is None and row["input_cost"] is None
-    rollup = db.execute("select unpriced_requests, cost from public.usage_rollups_hourly where project_id = %s",
-                        (project,)).fetchone()
+    rollup = db.execute("select sum(unpriced_requests) as unpriced_requests from public.usage_rollups_hourly "
+                        "where project_id = %s", (project,)).fetchone()
     assert rollup["unpriced_requests"] == 1
 
 

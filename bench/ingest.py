@@ -1,0 +1,155 @@
+"""Ingestion throughput: the real server (gunicorn, 2 workers) on a temporary database.
+
+Concurrent client processes post gzip batches of 1, 100 and 500 events over loopback; the
+script prints events/s and p50/p99 request latency, then Postgres's raw COPY rate for the
+same rows on the same machine and our rate as a fraction of it.
+
+    .venv/bin/python bench/ingest.py [--seconds 10] [--clients 4] [--admin-url URL]
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import multiprocessing as mp
+import random
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from datetime import datetime, timezone
+from pathlib import Path
+
+import psycopg
+import requests
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from tests.conftest import free_port, start_server, stop_server  # noqa: E402
+from tokenoptimizer_server import keys  # noqa: E402
+from tokenoptimizer_server.db import connect  # noqa: E402
+from tokenoptimizer_server.migrate import migrate  # noqa: E402
+from tokenoptimizer_server.settings import supabase_dir  # noqa: E402
+
+MODELS = ["gpt-4o", "gpt-4o-mini", "claude-haiku-4-5", "claude-sonnet-4-5", "mistral-small-latest", "new-model-x"]
+ENDPOINTS = ["chat", "summarize", "search", "classify", "extract"]
+
+
+def make_event(rng: random.Random) -> dict:
+    prompt = rng.randint(50, 4000)
+    return {"id": str(uuid.uuid4()), "timestamp": datetime.now(timezone.utc).isoformat(),
+            "model": rng.choice(MODELS), "endpoint_name": rng.choice(ENDPOINTS), "prompt_tokens": prompt,
+            "completion_tokens": rng.randint(1, 800), "cached_tokens": rng.choice([0, 0, prompt // 2]),
+            "latency_ms": round(rng.uniform(80, 4000), 1), "session_id": f"s-{rng.randint(1, 500)}",
+            "sdk": {"name": "tokenoptimizer-python", "version": "bench"}}
+
+
+def client(url: str, key: str, batch: int, seconds: float, seed: int, out: mp.Queue) -> None:
+    """Post pre-built gzip bodies for `seconds`; report (events sent, latencies in s)."""
+    rng = random.Random(seed)
+    per_s = 40_000 if batch > 1 else 2_000
+    n_bodies = max(50, int(per_s * seconds / batch / 2))
+    bodies = [gzip.compress(json.dumps({"events": [make_event(rng) for _ in range(batch)]} if batch > 1
+                                       else make_event(rng)).encode(), 1) for _ in range(n_bodies)]
+    session = requests.Session()
+    headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json", "Content-Encoding": "gzip"}
+    latencies, sent, errors = [], 0, 0
+    deadline = time.perf_counter() + seconds
+    for body in bodies:
+        if time.perf_counter() >= deadline:
+            break
+        t0 = time.perf_counter()
+        res = session.post(url, data=body, headers=headers)
+        latencies.append(time.perf_counter() - t0)
+        if res.status_code == 202:
+            sent += batch
+        else:
+            errors += 1
+    out.put((sent, latencies, errors))
+
+
+def run_load(url: str, key: str, batch: int, clients: int, seconds: float) -> dict:
+    out: mp.Queue = mp.Queue()
+    procs = [mp.Process(target=client, args=(url, key, batch, seconds, i * 7919 + batch, out)) for i in range(clients)]
+    for p in procs:
+        p.start()
+    results = [out.get() for _ in procs]  # arrives after each client's own building and sending
+    for p in procs:
+        p.join()
+    sent = sum(r[0] for r in results)
+    lat = sorted(x for r in results for x in r[1])
+    return {"batch": batch, "events": sent, "errors": sum(r[2] for r in results),
+            "events_per_s": sent / seconds, "requests": len(lat),
+            "p50_ms": statistics.median(lat) * 1000, "p99_ms": lat[int(len(lat) * 0.99) - 1] * 1000}
+
+
+def copy_rate(db_url: str, rows: int) -> tuple[float, float]:
+    """Rows/s for COPY of the same stored rows: into usage_logs (indexes, rollup trigger) and a bare table."""
+    with psycopg.connect(db_url, autocommit=True) as conn:
+        cols = [r[0] for r in conn.execute(
+            "select column_name from information_schema.columns where table_schema = 'public' "
+            "and table_name = 'usage_logs' order by ordinal_position")]
+        data = conn.execute(f"select {', '.join(cols)} from public.usage_logs limit %s", (rows,)).fetchall()
+        n = len(data)
+        conn.execute("create table public.bench_bare (like public.usage_logs)")
+        rates = []
+        for table in ("public.usage_logs", "public.bench_bare"):
+            fresh = [(uuid.uuid4(), *r[1:]) for r in data]
+            t0 = time.perf_counter()
+            with conn.transaction(), conn.cursor().copy(f"copy {table} ({', '.join(cols)}) from stdin") as cp:
+                for r in fresh:
+                    cp.write_row(r)
+            rates.append(n / (time.perf_counter() - t0))
+        return rates[0], rates[1]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--clients", type=int, default=4)
+    parser.add_argument("--admin-url", default="postgresql://postgres@127.0.0.1:5432/postgres")
+    args = parser.parse_args()
+
+    name = f"tokenoptimizer_bench_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(args.admin_url, autocommit=True) as admin:
+        admin.execute(f'create database "{name}"')
+    db_url = psycopg.conninfo.make_conninfo(args.admin_url, dbname=name)
+    server = None
+    try:
+        with connect(db_url) as conn:
+            migrate(conn, supabase_dir())
+            key, _ = keys.create_key(conn, "bench")
+        port = free_port()
+        server = start_server(db_url, Path(tempfile.mkdtemp(prefix="tokenoptimizer-bench-")), port, workers=2)
+        url = f"http://127.0.0.1:{port}/api/log"
+        requests.post(url, json=make_event(random.Random(0)), headers={"Authorization": f"Bearer {key}"})  # warm
+        print(f"server: gunicorn 2 workers x 4 threads; {args.clients} client processes; {args.seconds:.0f}s per run")
+        print(f"{'batch':>6} {'events/s':>10} {'requests/s':>11} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}")
+        results = []
+        for batch in (1, 100, 500):
+            r = run_load(url, key, batch, args.clients, args.seconds)
+            results.append(r)
+            print(f"{batch:>6} {r['events_per_s']:>10,.0f} {r['requests'] / args.seconds:>11,.0f} "
+                  f"{r['p50_ms']:>8.1f} {r['p99_ms']:>8.1f} {r['errors']:>7}")
+        stop_server(server)
+        server = None
+        with psycopg.connect(db_url) as conn:
+            stored = conn.execute("select count(*) from public.usage_logs").fetchone()[0]
+        sent = sum(r["events"] for r in results) + 1
+        print(f"stored rows: {stored:,} of {sent:,} accepted")
+        full, bare = copy_rate(db_url, 200_000)
+        best = max(r["events_per_s"] for r in results)
+        print(f"raw COPY into usage_logs (same indexes and rollup trigger): {full:,.0f} rows/s")
+        print(f"raw COPY into a bare copy of the table (no indexes, no trigger): {bare:,.0f} rows/s")
+        print(f"best API rate {best:,.0f} events/s = {best / full:.0%} of COPY into usage_logs, "
+              f"{best / bare:.0%} of bare COPY")
+    finally:
+        if server:
+            stop_server(server)
+        with psycopg.connect(args.admin_url, autocommit=True) as admin:
+            admin.execute(f'drop database if exists "{name}" with (force)')
+
+
+if __name__ == "__main__":
+    main()
