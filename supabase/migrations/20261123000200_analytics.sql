@@ -9,7 +9,8 @@
 -- so totals are exact for any from/to, including the hour that is still running.
 -- The logs page and first/last-seen timestamps are the only reads of usage_logs rows.
 --
--- Money stays numeric and leaves as a JSON string; counts are numbers. A cost is null when a
+-- Money stays numeric and leaves as a JSON string without trailing zeros (one value, one
+-- spelling: "0.0013", "0"); counts are numbers. A cost is null when a
 -- set of requests has none priced ("unknown", never 0). Times are UTC ISO 8601.
 -- Every function takes the project and filters by it; team row-level security arrives later,
 -- until then any signed-in user who knows a project id can read it through these functions.
@@ -231,7 +232,7 @@ comment on function public.usage_groups(uuid, timestamptz, timestamptz, text, te
 -- The cost of a set of requests: null when there are requests and none is priced.
 create function public.cost_json(p_cost numeric, p_requests bigint, p_unpriced bigint) returns jsonb
 language sql immutable parallel safe set search_path = '' as $$
-  select case when p_requests > 0 and p_unpriced = p_requests then 'null'::jsonb else to_jsonb(p_cost::text) end
+  select case when p_requests > 0 and p_unpriced = p_requests then 'null'::jsonb else to_jsonb(trim_scale(p_cost)::text) end
 $$;
 
 create function public.usage_totals_json(
@@ -422,8 +423,8 @@ begin
            'error_type', x.error_type, 'prompt_tokens', x.prompt_tokens,
            'completion_tokens', x.completion_tokens, 'total_tokens', x.total_tokens,
            'cached_tokens', x.cached_tokens, 'cache_write_tokens', x.cache_write_tokens,
-           'reasoning_tokens', x.reasoning_tokens, 'input_cost', x.input_cost::text,
-           'output_cost', x.output_cost::text, 'total_cost', x.total_cost::text, 'priced', x.priced,
+           'reasoning_tokens', x.reasoning_tokens, 'input_cost', trim_scale(x.input_cost)::text,
+           'output_cost', trim_scale(x.output_cost)::text, 'total_cost', trim_scale(x.total_cost)::text, 'priced', x.priced,
            'session_id', x.session_id) order by x.i) filter (where x.i <= p_limit), '[]'::jsonb),
          count(*),
          max(x.ts) filter (where x.i = p_limit), (array_agg(x.id) filter (where x.i = p_limit))[1]
