@@ -11,8 +11,10 @@ export function AuthGate({ children }: { children: ReactNode }) {
   const token = useAdminToken()
   const config = useConfigQuery()
   const unauthorized = config.error instanceof ApiError && config.error.status === 401
-  if (unauthorized || (config.data?.auth_required && !token)) {
-    return <TokenPrompt rejected={unauthorized && Boolean(token)} />
+  // The server says whether the token we sent makes us admin: a token it does not accept is refused.
+  const refused = Boolean(token) && (unauthorized || (config.data?.auth_required && !config.data.is_admin))
+  if (unauthorized || (config.data?.auth_required && (!token || !config.data.is_admin))) {
+    return <TokenPrompt rejected={Boolean(refused)} />
   }
   if (!config.data) {
     return (

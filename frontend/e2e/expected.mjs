@@ -1,0 +1,55 @@
+// What the dashboard must show for the traffic sent, computed independently of the app with
+// exact decimal arithmetic (BigInt at 1e-15 USD), from the seeded prices (USD per 1K tokens).
+const SCALE = 15n
+const UNIT = 10n ** SCALE
+
+function toScaled(decimal) {
+  const [whole, fraction = ''] = String(decimal).split('.')
+  return BigInt(whole) * UNIT + BigInt((fraction + '0'.repeat(Number(SCALE))).slice(0, Number(SCALE)) || '0')
+}
+
+/** A scaled amount as the dashboard formats money: `$` + exact decimal, ≥ 6 decimals under $1. */
+export function formatUsd(scaled) {
+  const whole = scaled / UNIT
+  let fraction = (scaled % UNIT).toString().padStart(Number(SCALE), '0').replace(/0+$/, '')
+  fraction = fraction.padEnd(whole === 0n ? 6 : 2, '0')
+  return `$${whole.toLocaleString('en-US')}.${fraction}`
+}
+
+export const integer = (n) => n.toLocaleString('en-US')
+
+/** Cost of `count` requests: tokens / 1000 × price per 1K, for input and output; null when unpriced. */
+export function cost(prices, { model, prompt, completion, count = 1 }) {
+  const price = prices[model]
+  if (!price) return null
+  const perRequest = (BigInt(prompt) * toScaled(price.input) + BigInt(completion) * toScaled(price.output)) / 1000n
+  return perRequest * BigInt(count)
+}
+
+/** Totals of a list of traffic items (requests, tokens, priced cost, unpriced requests). */
+export function totals(prices, traffic) {
+  const sum = { requests: 0, prompt: 0, completion: 0, tokens: 0, cost: 0n, unpriced: 0 }
+  for (const item of traffic) {
+    const count = item.count ?? 1
+    sum.requests += count
+    sum.prompt += item.prompt * count
+    sum.completion += item.completion * count
+    sum.tokens += (item.prompt + item.completion) * count
+    const c = cost(prices, item)
+    if (c === null) sum.unpriced += count
+    else sum.cost += c
+  }
+  return sum
+}
+
+/** Totals per value of a key (e.g. per endpoint). */
+export function totalsBy(prices, traffic, key) {
+  const groups = new Map()
+  for (const item of traffic) groups.set(item[key], [...(groups.get(item[key]) ?? []), item])
+  return new Map([...groups].map(([k, items]) => [k, totals(prices, items)]))
+}
+
+/** A fraction of two scaled amounts as the dashboard shows a share: one decimal percent. */
+export function share(part, whole) {
+  return `${(Number((part * 1_000_000n) / whole) / 10_000).toFixed(1)}%`
+}
