@@ -13,21 +13,9 @@ import psycopg
 from ..pricing import PriceBook, Usage, infer_provider, price_request
 from .event import UsageEvent
 
-_COLUMNS = (
-    ("id", "uuid"), ("project_id", "uuid"), ("ts", "timestamptz"), ("model", "text"), ("provider", "text"),
-    ("endpoint_name", "text"), ("prompt_tokens", "int4"), ("completion_tokens", "int4"), ("total_tokens", "int4"),
-    ("cached_tokens", "int4"), ("cache_write_tokens", "int4"), ("cache_write_1h_tokens", "int4"),
-    ("reasoning_tokens", "int4"), ("latency_ms", "float8"), ("status", "text"), ("error_type", "text"),
-    ("session_id", "text"), ("user_id", "text"), ("stream", "bool"), ("service_tier", "text"),
-    ("metadata", "jsonb"), ("sdk_name", "text"), ("sdk_version", "text"), ("input_cost", "numeric"),
-    ("output_cost", "numeric"), ("total_cost", "numeric"), ("priced", "bool"), ("pricing_model", "text"),
-    ("pricing_version", "int8"),
-)
-_INSERT = (
-    f"insert into public.usage_logs ({', '.join(c for c, _ in _COLUMNS)}) "
-    f"select * from unnest({', '.join(f'%s::{t}[]' for _, t in _COLUMNS)}) "
-    "on conflict (id) do nothing returning id"
-)
+# One statement per batch: public.store_usage inserts the rows and updates the rollups with a
+# plan prepared once per connection (see supabase/migrations/*_ingest_function.sql).
+_STORE = "select id from public.store_usage(%s::jsonb) as id"
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,7 +32,12 @@ class PricedEvent:
         return {"id": str(self.id), "total_cost": cost, "priced": self.priced, "pricing_model": self.pricing_model}
 
 
-def _row(event: UsageEvent, project_id: str, book: PriceBook, now: datetime) -> tuple[tuple, PricedEvent]:
+def _money(value: Decimal | None) -> str | None:
+    return None if value is None else format(value, "f")
+
+
+def _row(event: UsageEvent, project_id: str, book: PriceBook, now: str) -> tuple[dict, PricedEvent]:
+    """The usage_logs row for one event (JSON-ready: money as exact strings) and its 202 summary."""
     event_id = event.id or uuid.uuid4()
     price = book.resolve(event.model, project_id)
     if price is not None:
@@ -55,27 +48,34 @@ def _row(event: UsageEvent, project_id: str, book: PriceBook, now: datetime) -> 
         costs = (None, None, None)
     provider = event.provider or infer_provider(event.model) or (price.provider if price else None) or "unknown"
     sdk = event.sdk
-    row = (
-        event_id, project_id, event.timestamp or now, event.model, provider, event.endpoint_name,
-        event.prompt_tokens, event.completion_tokens, event.prompt_tokens + event.completion_tokens,
-        event.cached_tokens, event.cache_write_tokens, event.cache_write_1h_tokens, event.reasoning_tokens,
-        event.latency_ms, event.status, event.error_type, event.session_id, event.user_id, event.stream,
-        event.service_tier, json.dumps(event.metadata) if event.metadata is not None else None,
-        sdk.name if sdk else None, sdk.version if sdk else None, *costs, price is not None,
-        price.model if price else None, price.version if price else None,
-    )
+    row = {
+        "id": str(event_id), "project_id": project_id,
+        "ts": event.timestamp.isoformat() if event.timestamp else now, "model": event.model,
+        "provider": provider, "endpoint_name": event.endpoint_name, "prompt_tokens": event.prompt_tokens,
+        "completion_tokens": event.completion_tokens, "total_tokens": event.prompt_tokens + event.completion_tokens,
+        "cached_tokens": event.cached_tokens, "cache_write_tokens": event.cache_write_tokens,
+        "cache_write_1h_tokens": event.cache_write_1h_tokens, "reasoning_tokens": event.reasoning_tokens,
+        "latency_ms": event.latency_ms, "status": event.status, "error_type": event.error_type,
+        "session_id": event.session_id, "user_id": event.user_id, "stream": event.stream,
+        "service_tier": event.service_tier, "metadata": event.metadata,
+        "sdk_name": sdk.name if sdk else None, "sdk_version": sdk.version if sdk else None,
+        "input_cost": _money(costs[0]), "output_cost": _money(costs[1]), "total_cost": _money(costs[2]),
+        "priced": price is not None, "pricing_model": price.model if price else None,
+        "pricing_version": price.version if price else None,
+    }
     return row, PricedEvent(event_id, costs[2], price is not None, price.model if price else None)
 
 
 def store_events(conn: psycopg.Connection, project_id: str, events: list[UsageEvent],
                  book: PriceBook) -> tuple[list[PricedEvent], set[uuid.UUID]]:
     """Insert priced events idempotently; return every event's pricing and the ids newly stored."""
-    now = datetime.now(timezone.utc)
+    now = datetime.now(timezone.utc).isoformat()
     rows, priced = [], []
     for event in events:
         row, result = _row(event, project_id, book, now)
         rows.append(row)
         priced.append(result)
-    columns = [list(col) for col in zip(*rows)] if rows else [[] for _ in _COLUMNS]
-    inserted = {r["id"] if isinstance(r, dict) else r[0] for r in conn.execute(_INSERT, columns).fetchall()}
+    if not rows:
+        return priced, set()
+    inserted = {r["id"] for r in conn.execute(_STORE, (json.dumps(rows),)).fetchall()}
     return priced, inserted
