@@ -5,6 +5,8 @@ import { ApiError } from '../lib/api'
 interface LoadingPanelProps {
   isLoading: boolean
   error: unknown
+  /** Data from an earlier fetch is at hand: a failed refresh keeps it on screen with a notice. */
+  hasData?: boolean
   isEmpty?: boolean
   empty?: ReactNode
   onRetry?: () => void
@@ -22,7 +24,28 @@ export function errorText(error: unknown): string {
   return error instanceof Error ? error.message : 'Something went wrong'
 }
 
-export function LoadingPanel({ isLoading, error, isEmpty, empty, onRetry, minHeight = 120, testId, children }: LoadingPanelProps) {
+/** The LoadingPanel props of a TanStack query. */
+export function queryState(query: { isLoading: boolean; error: unknown; data: unknown; refetch: () => unknown }) {
+  return {
+    isLoading: query.isLoading,
+    error: query.error,
+    hasData: query.data !== undefined,
+    onRetry: () => void query.refetch(),
+  }
+}
+
+export function LoadingPanel({ isLoading, error, hasData, isEmpty, empty, onRetry, minHeight = 120, testId, children }: LoadingPanelProps) {
+  if (error && hasData) {
+    // A polling refresh failed: keep the last numbers rather than blanking the panel.
+    return (
+      <>
+        <p className="stale-note" role="status" data-testid={testId ? `${testId}-stale` : 'stale'}>
+          Could not refresh ({errorText(error)}); showing the last loaded data.
+        </p>
+        {isEmpty ? <div className="panel-state panel-empty" style={{ minHeight }}>{empty ?? 'No data for this range.'}</div> : children}
+      </>
+    )
+  }
   if (isLoading) {
     return (
       <div className="panel-state" style={{ minHeight }} role="status" aria-live="polite" data-testid={testId ? `${testId}-loading` : 'loading'}>

@@ -5,7 +5,7 @@ import { DateRangePicker } from '../components/DateRangePicker'
 import { FilterBar } from '../components/FilterBar'
 import { FirstEventSnippet } from '../components/FirstEventSnippet'
 import { Layout } from '../components/Layout'
-import { LoadingPanel, errorText } from '../components/LoadingPanel'
+import { LoadingPanel, errorText, queryState } from '../components/LoadingPanel'
 import { readAdminToken } from '../lib/admin-token'
 import { type Filters, filtersToSearch, hasNarrowingFilters } from '../data/filters-data'
 import {
@@ -69,9 +69,7 @@ export function LogsPage() {
       </div>
       <section className="card" aria-label="Requests">
         <LoadingPanel
-          isLoading={logs.isLoading}
-          error={logs.error}
-          onRetry={() => void logs.refetch()}
+          {...queryState(logs)}
           isEmpty={rows.length === 0 && cursor === null}
           empty={hasNarrowingFilters(filters) ? 'No requests match these filters in this range.' : <FirstEventSnippet />}
           minHeight={320}
@@ -100,7 +98,9 @@ export function LogsPage() {
                     <td className="num" data-testid="cell-latency">{row.latency}</td>
                     <td className="num" data-testid="cell-tokens-in">{row.tokensIn}</td>
                     <td className="num" data-testid="cell-tokens-out">{row.tokensOut}</td>
-                    <td className={`num${row.priced ? '' : ' warning-text'}`} data-testid="cell-cost">{row.cost}</td>
+                    <td className="num" data-testid="cell-cost">
+                      {row.priced ? row.cost : <span className="badge badge-warning" title="No price for this model: cost unknown">{row.cost}</span>}
+                    </td>
                     <td data-testid="cell-status">
                       <span className={`badge ${row.isError ? 'badge-error' : 'badge-ok'}`}>{row.status}</span>
                     </td>

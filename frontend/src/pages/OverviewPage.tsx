@@ -6,7 +6,7 @@ import { DateRangePicker } from '../components/DateRangePicker'
 import { FilterBar } from '../components/FilterBar'
 import { FirstEventSnippet } from '../components/FirstEventSnippet'
 import { Layout } from '../components/Layout'
-import { LoadingPanel } from '../components/LoadingPanel'
+import { LoadingPanel, queryState } from '../components/LoadingPanel'
 import { hasNarrowingFilters } from '../data/filters-data'
 import { type StatCard, endpointRows, statCards } from '../data/overview/overview-data'
 import { useBreakdownQuery, useDashboardQuery, useTimeseriesQuery } from '../data/overview/overview-queries'
@@ -37,6 +37,7 @@ function StatCardView({ card }: { card: StatCard }) {
         <span className={`change change-${card.tone}`} data-testid={`stat-${card.id}-change`} title="Change against the previous period of equal length">
           {card.changeLabel}
         </span>
+        <span className="muted small">vs prev.</span>
         {card.hint && <span className="muted small">{card.hint}</span>}
       </span>
     </div>
@@ -90,7 +91,7 @@ export function OverviewPage() {
   const isEmpty = totals !== undefined && totals.requests === 0
 
   const breakdownPanel = (query: typeof byModel, render: (groups: BreakdownGroup[]) => ReactNode, testId: string) => (
-    <LoadingPanel isLoading={query.isLoading} error={query.error} onRetry={() => void query.refetch()} isEmpty={query.data?.groups.length === 0} minHeight={220} testId={testId}>
+    <LoadingPanel {...queryState(query)} isEmpty={query.data?.groups.length === 0} minHeight={220} testId={testId}>
       {query.data && render(query.data.groups)}
     </LoadingPanel>
   )
@@ -98,7 +99,7 @@ export function OverviewPage() {
   return (
     <Layout title="Overview" toolbar={<DateRangePicker />}>
       <FilterBar />
-      <LoadingPanel isLoading={dashboard.isLoading} error={dashboard.error} onRetry={() => void dashboard.refetch()} minHeight={110} testId="totals">
+      <LoadingPanel {...queryState(dashboard)} minHeight={110} testId="totals">
         <div className="stats" data-testid="totals">
           {cards.map((card) => <StatCardView key={card.id} card={card} />)}
         </div>
@@ -117,12 +118,12 @@ export function OverviewPage() {
       ) : (
         <div className="grid">
           <Panel title="Tokens over time" subtitle={timeseries.data ? `per ${timeseries.data.bucket}` : undefined} testId="chart-tokens">
-            <LoadingPanel isLoading={timeseries.isLoading} error={timeseries.error} onRetry={() => void timeseries.refetch()} minHeight={260}>
+            <LoadingPanel {...queryState(timeseries)} minHeight={260}>
               {timeseries.data && <TokensOverTimeChart data={timeseries.data} />}
             </LoadingPanel>
           </Panel>
           <Panel title="Cost over time" subtitle="USD, priced requests" testId="chart-cost">
-            <LoadingPanel isLoading={timeseries.isLoading} error={timeseries.error} onRetry={() => void timeseries.refetch()} minHeight={260}>
+            <LoadingPanel {...queryState(timeseries)} minHeight={260}>
               {timeseries.data && <CostOverTimeChart data={timeseries.data} />}
             </LoadingPanel>
           </Panel>

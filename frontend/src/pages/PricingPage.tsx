@@ -3,7 +3,7 @@
 import { type FormEvent, useMemo, useState } from 'react'
 import { DateRangePicker } from '../components/DateRangePicker'
 import { Layout } from '../components/Layout'
-import { LoadingPanel, errorText } from '../components/LoadingPanel'
+import { LoadingPanel, errorText, queryState } from '../components/LoadingPanel'
 import { useConfigQuery } from '../data/config/config-queries'
 import { type PriceForm, type PriceUnit, priceForm, priceRows, unpricedRows, validatePriceForm } from '../data/pricing/pricing-data'
 import { usePricingQuery, usePutPriceMutation, useUnpricedQuery } from '../data/pricing/pricing-queries'
@@ -93,7 +93,7 @@ export function PricingPage() {
           <h2>Models without a price</h2>
           <span className="muted small">seen in traffic in this range; their cost is unknown, never counted as $0</span>
         </header>
-        <LoadingPanel isLoading={unpriced.isLoading} error={unpriced.error} onRetry={() => void unpriced.refetch()} isEmpty={unpricedList.length === 0} empty="Every model in this range has a price." minHeight={60} testId="unpriced">
+        <LoadingPanel {...queryState(unpriced)} isEmpty={unpricedList.length === 0} empty="Every model in this range has a price." minHeight={60} testId="unpriced">
           <table className="table" data-testid="unpriced-table">
             <thead>
               <tr>
@@ -135,7 +135,7 @@ export function PricingPage() {
             </button>
           )}
         </header>
-        <LoadingPanel isLoading={pricing.isLoading} error={pricing.error} onRetry={() => void pricing.refetch()} isEmpty={rows.length === 0} empty="No prices yet." minHeight={200} testId="pricing">
+        <LoadingPanel {...queryState(pricing)} isEmpty={rows.length === 0} empty="No prices yet." minHeight={200} testId="pricing">
           <div className="table-wrap">
             <table className="table" data-testid="pricing-table">
               <thead>

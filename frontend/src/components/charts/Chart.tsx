@@ -134,6 +134,7 @@ export function PieChartView({ data, formatValue = String, height = 260 }: PieCh
           layout="vertical"
           align="right"
           verticalAlign="middle"
+          itemSorter={null}
           wrapperStyle={{ fontSize: 12 }}
           formatter={(_value, entry) => (entry.payload as unknown as { label?: string })?.label ?? String(_value)}
         />

@@ -41,7 +41,7 @@ export function CostByChart({ groups }: { groups: BreakdownGroup[] }) {
       )}
       {unpriced.length > 0 && (
         <p className="chart-note warning-text" data-testid="chart-unpriced-note">
-          Cost unknown (no price) for part of: {unpriced.join(', ')}
+          Not in these costs (no price): requests of {unpriced.join(', ')}
         </p>
       )}
     </>
