@@ -78,8 +78,6 @@ describe('dashboard on a fresh database (local mode)', () => {
       assert.equal(Number(row.output_price), Number(price.output), `${model} output price`)
     }
     assert.ok(!pricing.models.some((m) => m.model === UNPRICED_MODEL))
-    const stats = sendTraffic(server, TRAFFIC)
-    assert.equal(stats.delivered, true)
     browser = await launchBrowser()
     page = await browser.newPage({ viewport: { width: 1440, height: 900 } })
     page.setDefaultTimeout(15_000)
@@ -91,7 +89,24 @@ describe('dashboard on a fresh database (local mode)', () => {
     await server?.stop()
   })
 
+  test('a new project is shown how to send its first event, with its key and base URL', async () => {
+    const config = await (await fetch(`${server.url}/api/config`)).json()
+    assert.ok(config.api_key, 'local mode gives the first key to the dashboard')
+    await page.goto(`${server.url}/`)
+    await waitForText(page.getByTestId('first-event-snippet'), [
+      'import tokenoptimizer',
+      `tokenoptimizer.configure(api_key="${config.api_key}", base_url="${config.base_url}")`,
+      'from tokenoptimizer import tracked_completion',
+      'resp = tracked_completion("gpt-4o-mini", [{"role": "user", "content": "Hello"}], endpoint_name="hello")',
+    ].join('\n'), 15_000)
+    assert.equal(await text(page, 'stat-requests-value'), '0')
+    assert.equal(await text(page, 'stat-cost-value'), '$0.000000')
+    await screenshot(page, 'overview-empty')
+  })
+
   test('Overview totals and the endpoint table equal what was sent, to the token and the cent', async () => {
+    const stats = sendTraffic(server, TRAFFIC)
+    assert.equal(stats.delivered, true)
     const expected = totals(PRICES, sent)
     await page.goto(`${server.url}/?range=24h`)
     await waitForText(page.getByTestId('stat-requests-value'), integer(expected.requests), 20_000)
@@ -145,6 +160,42 @@ describe('dashboard on a fresh database (local mode)', () => {
     assert.equal(await page.getByTestId('filter-endpoint_name').inputValue(), 'summarize')
     await page.getByTestId('filter-clear').click()
     await waitForText(page.getByTestId('stat-requests-value'), integer(totals(PRICES, sent).requests))
+  })
+
+  test('a custom date range is applied from the picker and kept in the URL', async () => {
+    const all = totals(PRICES, sent)
+    await page.goto(`${server.url}/?range=30d`)
+    await waitForText(page.getByTestId('stat-requests-value'), integer(all.requests), 15_000)
+    const today = await page.evaluate(() => {
+      const d = new Date()
+      return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`
+    })
+    await page.getByTestId('range-custom').click()
+    await page.getByTestId('range-from').fill(today)
+    await page.getByTestId('range-to').fill(today)
+    await page.getByTestId('range-apply').click()
+    await page.waitForURL((url) => url.searchParams.get('range') === 'custom' && url.searchParams.get('from') === today)
+    await waitForText(page.getByTestId('stat-requests-value'), integer(all.requests))
+    // A range that ended before the traffic shows nothing, with no snippet (filters narrow it).
+    await page.goto(`${server.url}/?range=custom&from=2020-01-01&to=2020-01-02`)
+    await waitForText(page.getByTestId('stat-requests-value'), '0', 15_000)
+  })
+
+  test('a failing read shows the error from the API and recovers on retry', async () => {
+    const errorPage = await browser.newPage({ viewport: { width: 1440, height: 900 } })
+    await errorPage.route('**/api/usage/breakdown?*', (route) => route.fulfill({
+      status: 503,
+      contentType: 'application/json',
+      body: JSON.stringify({ error: { code: 'database_unavailable', message: 'the database did not answer in time', details: [] } }),
+    }))
+    await errorPage.goto(`${server.url}/?range=24h`)
+    const error = errorPage.getByTestId('endpoints-error')
+    await error.waitFor()
+    assert.match((await error.textContent()) ?? '', /database_unavailable.*the database did not answer in time/)
+    await errorPage.unroute('**/api/usage/breakdown?*')
+    await error.getByRole('button', { name: 'Try again' }).click()
+    await errorPage.getByTestId('endpoint-row-chat').waitFor()
+    await errorPage.close()
   })
 
   test('Logs list every request newest first, filter, page by cursor and link the CSV', async () => {

@@ -26,7 +26,7 @@ export function FirstEventSnippet() {
     <section className="first-event" data-testid="first-event">
       <h2>Send your first event</h2>
       <p className="muted">
-        No requests in this range yet. Install the SDK with <code>pip install tokenoptimizer[openai]</code>, then run:
+        No requests in this range yet. Install the SDK with <code>pip install "tokenoptimizer[openai]"</code>, then run:
       </p>
       <div className="code-block">
         <pre data-testid="first-event-snippet"><code>{code}</code></pre>

@@ -34,10 +34,10 @@ function StatCardView({ card }: { card: StatCard }) {
       <span className="stat-label">{card.label}</span>
       <span className="stat-value" data-testid={`stat-${card.id}-value`}>{card.value}</span>
       <span className="stat-foot">
-        <span className={`change change-${card.tone}`} data-testid={`stat-${card.id}-change`} title="Change against the previous period of equal length">
-          {card.changeLabel}
+        <span className={`change change-${card.tone}${card.change === null ? ' change-none' : ''}`} data-testid={`stat-${card.id}-change`} title="Change against the previous period of equal length">
+          {card.change === null ? 'no previous data' : card.changeLabel}
         </span>
-        <span className="muted small">vs prev.</span>
+        {card.change !== null && <span className="muted small">vs prev.</span>}
         {card.hint && <span className="muted small">{card.hint}</span>}
       </span>
     </div>
