@@ -262,6 +262,7 @@ describe('dashboard on a fresh database (local mode)', () => {
     assert.equal(await editor.getByTestId('price-input').inputValue(), '0.15')
     await editor.getByTestId('price-input').fill('0.2')
     await editor.getByTestId('price-output').fill('0.8')
+    await page.screenshot({ path: join(SCREENSHOTS, 'pricing-edit.png') })
     await editor.getByTestId('price-save').click()
     await editor.waitFor({ state: 'detached' })
     await waitForText(mini.getByTestId('cell-input-1k'), '$0.0002')

@@ -64,13 +64,14 @@ async function firstProject(): Promise<AppConfig['project']> {
 export const supabaseSource: DataSource = {
   kind: 'supabase',
   async getConfig() {
-    const { data } = await supabase.auth.getSession()
     const project = await firstProject()
     defaultProject = project?.id ?? null
     return {
       mode: 'hosted',
       auth_required: false,
-      is_admin: Boolean(data.session),
+      // List prices are read-only for signed-in users (RLS); price edits stay with the
+      // operators until project roles exist, so the hosted dashboard does not offer them.
+      is_admin: false,
       project,
       base_url: import.meta.env.VITE_TOKENOPTIMIZER_BASE_URL ?? null,
       api_key: null,
