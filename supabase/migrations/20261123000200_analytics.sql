@@ -20,6 +20,7 @@
 
 create table public.usage_rollups_daily (like public.usage_rollups_hourly including defaults including constraints);
 alter table public.usage_rollups_daily
+  drop column shard,  -- the hourly table stripes rows for concurrent writers; one row per day is enough here
   add primary key (project_id, bucket, model, endpoint_name, provider),
   add foreign key (project_id) references public.projects (id) on delete cascade;
 comment on table public.usage_rollups_daily is
@@ -36,14 +37,22 @@ create aggregate public.int_array_sum(integer[]) (sfunc = public.int_array_add, 
 comment on aggregate public.int_array_sum(integer[]) is 'Element-wise sum of latency histograms (for triggers; reads use explicit sums, which are faster).';
 
 -- One function for insert, update and delete on the hourly table: the daily row moves by
--- (new rows) - (old rows), so inserts, upserts and re-pricing all carry over exactly.
+-- (new rows) - (old rows). Updates carry over only rows whose request count is unchanged,
+-- i.e. re-pricing (cost, unpriced_requests): new requests reach the daily table from whoever
+-- writes them into the hourly table (public.store_usage and rebuild_usage_rollups() in the
+-- ingest migration write both tables), and counting their hourly upserts here too would
+-- count them twice.
 create function public.rollup_hourly_into_daily() returns trigger
 language plpgsql set search_path = '' as $$
 declare
   changes text := case tg_op
     when 'INSERT' then 'select false as gone, * from new_rows'
     when 'DELETE' then 'select true as gone, * from old_rows'
-    else 'select false as gone, * from new_rows union all select true, * from old_rows' end;
+    else 'select false as gone, n.* from new_rows n join old_rows o using (project_id, bucket, model, endpoint_name, provider, shard)
+          where n.requests = o.requests
+          union all
+          select true, o.* from old_rows o join new_rows n using (project_id, bucket, model, endpoint_name, provider, shard)
+          where n.requests = o.requests' end;
 begin
   execute format($sql$
     insert into public.usage_rollups_daily as d (
@@ -150,25 +159,26 @@ returns table (
   requests bigint, errors bigint, unpriced_requests bigint, prompt_tokens bigint,
   completion_tokens bigint, total_tokens bigint, cached_tokens bigint, unpriced_tokens bigint,
   cost numeric, latency_sum double precision, latency_count bigint, latency_hist integer[])
-language sql stable parallel safe set search_path = '' as $$
-  with h as (
-    select h1, greatest(date_trunc('hour', p_to, 'UTC'), h1) as h2
-    from (select case when date_trunc('hour', p_from, 'UTC') = p_from then p_from
-                      else date_trunc('hour', p_from, 'UTC') + interval '1 hour' end as h1) a
-  ), r as (
-    select h1, h2, d1, greatest(date_trunc('day', h2, 'UTC'), d1) as d2
-    from (select h1, h2,
-                 case when not p_days then 'infinity'::timestamptz
-                      when date_trunc('day', h1, 'UTC') = h1 then h1
-                      else date_trunc('day', h1, 'UTC') + interval '1 day' end as d1
-          from h) b
-  )
+language plpgsql stable parallel safe set search_path = '' as $$
+#variable_conflict use_column
+declare
+  -- [h1, h2): whole hours; [d1, d2): whole days inside them (empty unless p_days).
+  h1 timestamptz := case when date_trunc('hour', p_from, 'UTC') = p_from then p_from
+                         else date_trunc('hour', p_from, 'UTC') + interval '1 hour' end;
+  h2 timestamptz := greatest(date_trunc('hour', p_to, 'UTC'), h1);
+  d1 timestamptz := case when not p_days then 'infinity'::timestamptz
+                         when date_trunc('day', h1, 'UTC') = h1 then h1
+                         else date_trunc('day', h1, 'UTC') + interval '1 day' end;
+  d2 timestamptz := greatest(date_trunc('day', h2, 'UTC'), d1);
+begin
+  -- Plain range conditions per branch, so each one is an index range scan.
+  return query
   select d.bucket, interval '1 day', d.model, d.endpoint_name, d.provider, d.requests, d.errors,
          d.unpriced_requests, d.prompt_tokens, d.completion_tokens, d.total_tokens, d.cached_tokens,
          case when d.unpriced_requests = 0 then 0 when d.unpriced_requests = d.requests then d.total_tokens end,
          d.cost, d.latency_sum, d.latency_count, d.latency_hist
-  from r join public.usage_rollups_daily d on d.bucket >= r.d1 and d.bucket < r.d2
-  where d.project_id = p_project
+  from public.usage_rollups_daily d
+  where d.project_id = p_project and d.bucket >= d1 and d.bucket < d2
     and (p_model is null or d.model = p_model)
     and (p_endpoint_name is null or d.endpoint_name = p_endpoint_name)
     and (p_provider is null or d.provider = p_provider)
@@ -177,9 +187,9 @@ language sql stable parallel safe set search_path = '' as $$
          hr.unpriced_requests, hr.prompt_tokens, hr.completion_tokens, hr.total_tokens, hr.cached_tokens,
          case when hr.unpriced_requests = 0 then 0 when hr.unpriced_requests = hr.requests then hr.total_tokens end,
          hr.cost, hr.latency_sum, hr.latency_count, hr.latency_hist
-  from r join public.usage_rollups_hourly hr
-    on hr.bucket >= r.h1 and hr.bucket < r.h2 and (hr.bucket < r.d1 or hr.bucket >= r.d2)
+  from public.usage_rollups_hourly hr
   where hr.project_id = p_project
+    and ((hr.bucket >= h1 and hr.bucket < least(d1, h2)) or (hr.bucket >= greatest(d2, h1) and hr.bucket < h2))
     and (p_model is null or hr.model = p_model)
     and (p_endpoint_name is null or hr.endpoint_name = p_endpoint_name)
     and (p_provider is null or hr.provider = p_provider)
@@ -189,14 +199,18 @@ language sql stable parallel safe set search_path = '' as $$
          sum(l.prompt_tokens), sum(l.completion_tokens), sum(l.total_tokens), sum(l.cached_tokens),
          coalesce(sum(l.total_tokens) filter (where not l.priced), 0), coalesce(sum(l.total_cost), 0),
          coalesce(sum(l.latency_ms), 0), count(l.latency_ms), public.latency_histogram(array_agg(l.latency_ms))
-  from r join public.usage_logs l
-    on (l.ts >= p_from and l.ts < least(r.h1, p_to)) or (l.ts >= greatest(r.h2, p_from) and l.ts < p_to)
-  where l.project_id = p_project
-    and (p_model is null or l.model = p_model)
+  from (
+    select * from public.usage_logs e
+    where e.project_id = p_project and e.ts >= p_from and e.ts < least(h1, p_to)
+    union all
+    select * from public.usage_logs e
+    where e.project_id = p_project and e.ts >= greatest(h2, p_from) and e.ts < p_to
+  ) l
+  where (p_model is null or l.model = p_model)
     and (p_endpoint_name is null or l.endpoint_name = p_endpoint_name)
     and (p_provider is null or l.provider = p_provider)
-  group by 1, 3, 4, 5
-$$;
+  group by 1, 3, 4, 5;
+end $$;
 comment on function public.usage_slices(uuid, timestamptz, timestamptz, text, text, text, boolean) is
   'Rollup-shaped rows covering [from, to) once: daily rollups for whole days, hourly for whole hours, usage_logs for partial edge hours.';
 

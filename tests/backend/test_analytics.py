@@ -350,6 +350,23 @@ def test_daily_rollups_equal_hourly(db, usage):
     assert daily == hourly and len(daily) > 10
 
 
+def test_daily_rollups_follow_later_requests_and_repricing(client, db, database_url):
+    """Requests added to an existing hour, then a re-pricing: whole-day reads (daily rollups) stay exact."""
+    key, project = new_project(database_url)
+    event = {"model": "acme-llm-1", "endpoint_name": "chat", "prompt_tokens": 1000, "completion_tokens": 1000,
+             "latency_ms": 100.0}
+    for minute in (5, 10, 15):  # one request each: the second and third update the same hourly row
+        post(client, key, [{**event, "timestamp": iso(T0 + timedelta(minutes=minute))}])
+    day = {"from": iso(T0), "to": iso(T0 + timedelta(days=1))}
+    totals_ = get(client, "/api/dashboard", project, **day)["totals"]
+    assert totals_["requests"] == 3 and totals_["cost"] is None and totals_["unpriced_requests"] == 3
+    db.execute("update public.usage_logs set priced = true, input_cost = 0.001, output_cost = 0.002, "
+               "total_cost = 0.003 where project_id = %s", (project,))  # what `pricing reprice` writes
+    totals_ = get(client, "/api/dashboard", project, **day)["totals"]
+    assert totals_["requests"] == 3 and totals_["cost"] == "0.009" and totals_["unpriced_requests"] == 0
+    assert get(client, "/api/pricing/unpriced", project, **day) == {"models": []}
+
+
 @pytest.mark.parametrize("path,params,field", [
     ("/api/dashboard", {"from": "yesterday"}, "from"),
     ("/api/dashboard", {"to": "2026-13-01"}, "to"),
