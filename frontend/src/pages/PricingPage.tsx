@@ -1,6 +1,6 @@
 // Pricing: every model per 1K (as stored) and per 1M, last updated; unpriced models seen in
 // traffic highlighted with "Add price"; admins edit through PUT /api/pricing/<model>.
-import { type FormEvent, useMemo, useState } from 'react'
+import { type FormEvent, useEffect, useMemo, useState } from 'react'
 import { DateRangePicker } from '../components/DateRangePicker'
 import { Layout } from '../components/Layout'
 import { LoadingPanel, errorText, queryState } from '../components/LoadingPanel'
@@ -19,6 +19,11 @@ function PriceEditor({ initial, isNew, onClose }: { initial: PriceForm; isNew: b
   const [form, setForm] = useState(initial)
   const [errors, setErrors] = useState<Partial<Record<string, string>>>({})
   const save = usePutPriceMutation()
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => e.key === 'Escape' && onClose()
+    window.addEventListener('keydown', onKey)
+    return () => window.removeEventListener('keydown', onKey)
+  }, [onClose])
 
   function submit(event: FormEvent) {
     event.preventDefault()
@@ -32,12 +37,13 @@ function PriceEditor({ initial, isNew, onClose }: { initial: PriceForm; isNew: b
   }
 
   return (
-    <form className="card editor" onSubmit={submit} data-testid="price-editor" aria-label={`Price for ${form.model || 'a new model'}`}>
+    <div className="modal-backdrop" onMouseDown={(e) => e.target === e.currentTarget && onClose()}>
+    <form className="card editor" role="dialog" aria-modal="true" onSubmit={submit} data-testid="price-editor" aria-label={`Price for ${form.model || 'a new model'}`}>
       <h2>{isNew ? 'Add price' : `Edit ${form.model}`}</h2>
       <div className="editor-fields">
         <label className="field">
           <span>Model</span>
-          <input value={form.model} readOnly={!isNew || initial.model !== ''} onChange={(e) => setForm({ ...form, model: e.target.value })} data-testid="price-model" />
+          <input value={form.model} autoFocus={initial.model === ''} readOnly={!isNew || initial.model !== ''} onChange={(e) => setForm({ ...form, model: e.target.value })} data-testid="price-model" />
           {errors.model && <span className="form-error">{errors.model}</span>}
         </label>
         <label className="field">
@@ -49,7 +55,7 @@ function PriceEditor({ initial, isNew, onClose }: { initial: PriceForm; isNew: b
         </label>
         <label className="field">
           <span>Input price</span>
-          <input inputMode="decimal" value={form.input} onChange={(e) => setForm({ ...form, input: e.target.value })} data-testid="price-input" aria-invalid={Boolean(errors.input)} />
+          <input inputMode="decimal" autoFocus={initial.model !== ''} value={form.input} onChange={(e) => setForm({ ...form, input: e.target.value })} data-testid="price-input" aria-invalid={Boolean(errors.input)} />
           <span className="muted small">{errors.input ? <span className="form-error">{errors.input}</span> : converted(form.input, form.unit)}</span>
         </label>
         <label className="field">
@@ -65,6 +71,7 @@ function PriceEditor({ initial, isNew, onClose }: { initial: PriceForm; isNew: b
         <button type="button" className="button button-secondary" onClick={onClose}>Cancel</button>
       </div>
     </form>
+    </div>
   )
 }
 
@@ -81,7 +88,6 @@ export function PricingPage() {
   function edit(model: string) {
     const row = pricing.data?.models.find((m) => m.model === model)
     setEditing({ form: priceForm(model, row), isNew: !row })
-    window.scrollTo({ top: 0, behavior: 'smooth' })
   }
 
   return (
