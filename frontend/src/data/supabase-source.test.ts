@@ -1,0 +1,84 @@
+// The supabase source must call the same SQL functions as the API, with the API's arguments
+// prefixed `p_`, and pass their JSON through unchanged.
+import { beforeEach, describe, expect, test, vi } from 'vitest'
+
+const calls: { fn: string; args: Record<string, unknown> }[] = []
+const tables: { table: string; op: string; value?: unknown }[] = []
+
+vi.mock('../lib/supabase', () => {
+  const query = (table: string) => {
+    const chain = {
+      select: () => chain,
+      order: () => chain,
+      limit: () => chain,
+      eq: (_column: string, value: unknown) => { tables.push({ table, op: 'eq', value }); return chain },
+      single: () => chain,
+      upsert: (value: unknown) => { tables.push({ table, op: 'upsert', value }); return chain },
+      then: (resolve: (r: unknown) => void) =>
+        resolve(table === 'projects'
+          ? { data: [{ id: 'project-1', name: 'acme' }], error: null }
+          : { data: [{ model: 'gpt-4o', input_price: '0.0025', output_price: '0.01' }], error: null }),
+    }
+    return chain
+  }
+  return {
+    supabase: {
+      rpc: async (fn: string, args: Record<string, unknown>) => {
+        calls.push({ fn, args })
+        if (fn === 'usage_logs_page') {
+          const page = Number(args.p_cursor ?? 0)
+          return { data: { rows: [{ id: `r${page}`, model: 'm', total_cost: '0.1' }], next: page < 2 ? String(page + 1) : null }, error: null }
+        }
+        if (fn === 'usage_breakdown' && args.p_by === 'provider') return { data: null, error: { message: 'boom', code: '22023', details: 'by' } }
+        return { data: { from: args.p_from, shape: fn }, error: null }
+      },
+      from: query,
+      auth: { getSession: async () => ({ data: { session: null } }) },
+    },
+  }
+})
+
+const { supabaseSource } = await import('./supabase-source')
+
+const params = { from: '2026-11-16T00:00:00Z', to: '2026-11-23T00:00:00Z', model: 'gpt-4o', endpoint_name: null, provider: null }
+const readArgs = { p_project: 'project-1', p_from: params.from, p_to: params.to, p_model: 'gpt-4o', p_endpoint_name: null, p_provider: null }
+
+beforeEach(() => {
+  calls.length = 0
+  tables.length = 0
+})
+
+describe('supabase source', () => {
+  test('getConfig finds the project every read then uses', async () => {
+    const config = await supabaseSource.getConfig()
+    expect(config).toMatchObject({ mode: 'hosted', project: { id: 'project-1', name: 'acme' }, api_key: null, is_admin: false })
+  })
+
+  test.each([
+    ['getDashboard', () => supabaseSource.getDashboard(params), 'usage_summary', readArgs],
+    ['getTimeseries', () => supabaseSource.getTimeseries(params, 'hour'), 'usage_timeseries', { ...readArgs, p_bucket: 'hour' }],
+    ['getBreakdown', () => supabaseSource.getBreakdown(params, 'endpoint_name'), 'usage_breakdown', { ...readArgs, p_by: 'endpoint_name' }],
+    ['getUnpriced', () => supabaseSource.getUnpriced(params), 'unpriced_models', readArgs],
+    ['getLogs', () => supabaseSource.getLogs({ ...params, status: 'error', cursor: 'c1', limit: 50 }), 'usage_logs_page', { ...readArgs, p_status: 'error', p_cursor: 'c1', p_limit: 50 }],
+    ['a project filter', () => supabaseSource.getDashboard({ ...params, project: 'project-2' }), 'usage_summary', { ...readArgs, p_project: 'project-2' }],
+  ])('%s calls %s with the API arguments', async (_name, call, fn, args) => {
+    await call()
+    expect(calls).toEqual([{ fn, args }])
+  })
+
+  test('the JSON is passed through and errors become ApiError', async () => {
+    expect(await supabaseSource.getDashboard(params)).toEqual({ from: params.from, shape: 'usage_summary' })
+    await expect(supabaseSource.getBreakdown(params, 'provider')).rejects.toMatchObject({ name: 'ApiError', code: '22023', message: 'boom', details: [{ message: 'by' }] })
+  })
+
+  test('CSV export follows every cursor', async () => {
+    const csv = await (await supabaseSource.exportCsv({ ...params })).text()
+    expect(calls.map((c) => c.args.p_cursor)).toEqual([null, '1', '2'])
+    expect(csv.trim().split('\r\n')).toHaveLength(4)
+    expect(supabaseSource.exportCsvHref(params)).toBeNull()
+  })
+
+  test('pricing is a select on model_pricing, with the unit stated', async () => {
+    expect(await supabaseSource.getPricing()).toEqual({ unit: 'USD per 1K tokens', models: [{ model: 'gpt-4o', input_price: '0.0025', output_price: '0.01' }] })
+  })
+})
