@@ -1,10 +1,14 @@
 """Ingestion throughput: the real server (gunicorn, 2 workers) on a temporary database.
 
-Concurrent client processes post gzip batches of 1, 100 and 500 events over loopback; the
-script prints events/s and p50/p99 request latency, then Postgres's raw COPY rate for the
-same rows on the same machine and our rate as a fraction of it.
+Concurrent clients post batches of 1, 100 and 500 events over loopback; the script prints
+events/s and p50/p99 request latency, then Postgres's raw COPY rate for the same rows on the
+same machine and our rate as a fraction of it.
 
-    .venv/bin/python bench/ingest.py [--seconds 10] [--clients 4] [--admin-url URL]
+The load comes from wrk (C, with a Lua script that makes every event id unique) when it is
+installed, so the client does not eat the 2 cores the server needs; else from Python client
+processes (`--python-clients`), which post gzip bodies like the SDK does.
+
+    .venv/bin/python bench/ingest.py [--seconds 10] [--connections 8] [--threads 1]
 """
 
 from __future__ import annotations
@@ -13,6 +17,9 @@ import argparse
 import gzip
 import json
 import multiprocessing as mp
+import os
+import shutil
+import subprocess
 import random
 import statistics
 import sys
@@ -84,6 +91,51 @@ def run_load(url: str, key: str, batch: int, clients: int, seconds: float) -> di
             "p50_ms": statistics.median(lat) * 1000, "p99_ms": lat[int(len(lat) * 0.99) - 1] * 1000}
 
 
+WRK_SCRIPT = r"""
+local batch = tonumber(os.getenv("BATCH"))
+local models = {"gpt-4o", "gpt-4o-mini", "claude-haiku-4-5", "claude-sonnet-4-5", "mistral-small-latest", "new-model-x"}
+local endpoints = {"chat", "summarize", "search", "classify", "extract"}
+local n = 0
+local threads = 0
+function setup(thread) threads = threads + 1; thread:set("tid", threads) end
+function init(args) math.randomseed(tid * 7919 + os.time()) end
+request = function()
+  local events = {}
+  for i = 1, batch do
+    n = n + 1
+    local prompt = math.random(50, 4000)
+    events[i] = string.format(
+      '{"id":"%08x-%04x-4%03x-8%03x-%012x","model":"%s","endpoint_name":"%s","prompt_tokens":%d,'
+      .. '"completion_tokens":%d,"cached_tokens":%d,"latency_ms":%d.5,"session_id":"s-%d"}',
+      tid, n % 65536, math.floor(n / 65536) % 4096, i % 4096, math.random(0, 2^30),
+      models[math.random(#models)], endpoints[math.random(#endpoints)], prompt, math.random(1, 800),
+      math.random(0, 1) * math.floor(prompt / 2), math.random(80, 4000), math.random(1, 500))
+  end
+  local body = batch == 1 and events[1] or ('{"events":[' .. table.concat(events, ",") .. ']}')
+  return wrk.format("POST", nil, {["Content-Type"] = "application/json", ["Authorization"] = "Bearer " .. os.getenv("KEY")}, body)
+end
+done = function(summary, latency, requests)
+  io.write(string.format("RESULT %d %d %d %.3f %.3f\n", summary.requests, summary.duration,
+    summary.errors.status + summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
+    latency:percentile(50) / 1000, latency:percentile(99) / 1000))
+end
+"""
+
+
+def run_wrk(url: str, key: str, batch: int, connections: int, seconds: float) -> dict:
+    """Load from wrk: ids unique per event, so every event is really stored."""
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
+        f.write(WRK_SCRIPT)
+    out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{seconds:.0f}s", "-s", f.name, url],
+                         capture_output=True, text=True, env={**os.environ, "BATCH": str(batch), "KEY": key}).stdout
+    line = next(x for x in out.splitlines() if x.startswith("RESULT"))
+    requests_, duration_us, errors, p50, p99 = line.split()[1:]
+    duration = int(duration_us) / 1e6
+    ok = int(requests_) - int(errors)
+    return {"batch": batch, "events": ok * batch, "errors": int(errors), "events_per_s": ok * batch / duration,
+            "requests": int(requests_), "p50_ms": float(p50), "p99_ms": float(p99), "seconds": duration}
+
+
 def copy_rate(db_url: str, rows: int) -> tuple[float, float]:
     """Rows/s for COPY of the same stored rows: into usage_logs (indexes, rollup trigger) and a bare table."""
     with psycopg.connect(db_url, autocommit=True) as conn:
@@ -107,8 +159,11 @@ def copy_rate(db_url: str, rows: int) -> tuple[float, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=10)
-    parser.add_argument("--clients", type=int, default=4)
+    parser.add_argument("--connections", type=int, default=8, help="concurrent connections (wrk)")
+    parser.add_argument("--python-clients", type=int, default=0, help="use N Python client processes instead of wrk")
     parser.add_argument("--admin-url", default="postgresql://postgres@127.0.0.1:5432/postgres")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
+    parser.add_argument("--threads", type=int, default=1, help="threads per worker (1 = sync workers)")
     args = parser.parse_args()
 
     name = f"tokenoptimizer_bench_{uuid.uuid4().hex[:8]}"
@@ -121,16 +176,20 @@ def main() -> None:
             migrate(conn, supabase_dir())
             key, _ = keys.create_key(conn, "bench")
         port = free_port()
-        server = start_server(db_url, Path(tempfile.mkdtemp(prefix="tokenoptimizer-bench-")), port, workers=2)
+        server = start_server(db_url, Path(tempfile.mkdtemp(prefix="tokenoptimizer-bench-")), port, args.workers,
+                              "--threads", str(args.threads))
         url = f"http://127.0.0.1:{port}/api/log"
         requests.post(url, json=make_event(random.Random(0)), headers={"Authorization": f"Bearer {key}"})  # warm
-        print(f"server: gunicorn 2 workers x 4 threads; {args.clients} client processes; {args.seconds:.0f}s per run")
+        use_wrk = not args.python_clients and shutil.which("wrk")
+        load = f"wrk, {args.connections} connections" if use_wrk else f"{args.python_clients or 4} Python client processes"
+        print(f"server: gunicorn {args.workers} workers x {args.threads} thread(s); load: {load}; {args.seconds:.0f}s per run")
         print(f"{'batch':>6} {'events/s':>10} {'requests/s':>11} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}")
         results = []
         for batch in (1, 100, 500):
-            r = run_load(url, key, batch, args.clients, args.seconds)
+            r = (run_wrk(url, key, batch, args.connections, args.seconds) if use_wrk
+                 else run_load(url, key, batch, args.python_clients or 4, args.seconds))
             results.append(r)
-            print(f"{batch:>6} {r['events_per_s']:>10,.0f} {r['requests'] / args.seconds:>11,.0f} "
+            print(f"{batch:>6} {r['events_per_s']:>10,.0f} {r['requests'] / r.get('seconds', args.seconds):>11,.0f} "
                   f"{r['p50_ms']:>8.1f} {r['p99_ms']:>8.1f} {r['errors']:>7}")
         stop_server(server)
         server = None

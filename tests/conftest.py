@@ -111,13 +111,13 @@ def wait_healthy(base_url: str, timeout: float = 30) -> None:
     raise RuntimeError(f"server at {base_url} did not become healthy in {timeout}s")
 
 
-def start_server(database_url: str, data_dir: Path, port: int, workers: int = 2) -> subprocess.Popen:
+def start_server(database_url: str, data_dir: Path, port: int, workers: int = 2, *extra: str) -> subprocess.Popen:
     """`tokenoptimizer serve` as a real process (gunicorn), as a user would run it."""
     log_path = Path(data_dir) / f"serve-{port}.log"
     with open(log_path, "w") as log:  # a file, not a pipe: a full pipe would block the server
         proc = subprocess.Popen(
             [sys.executable, "-m", "tokenoptimizer_server.cli", "serve", "--database-url", database_url,
-             "--data-dir", str(data_dir), "--port", str(port), "--workers", str(workers)],
+             "--data-dir", str(data_dir), "--port", str(port), "--workers", str(workers), *extra],
             stdout=log, stderr=subprocess.STDOUT)
     proc.log_path = log_path
     try:

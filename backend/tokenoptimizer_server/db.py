@@ -11,7 +11,6 @@ from psycopg_pool import ConnectionPool
 def _configure(conn: psycopg.Connection) -> None:
     # Costs are fixed in UTC hour buckets; readers see timestamps in UTC too.
     conn.execute("set timezone = 'UTC'")
-    conn.commit()
 
 
 def init_app(app: Flask) -> None:
@@ -23,7 +22,9 @@ def init_app(app: Flask) -> None:
         max_size=settings.pool_max,
         timeout=settings.pool_timeout_s,
         configure=_configure,
-        kwargs={"row_factory": dict_row, "autocommit": False},
+        # Autocommit: each request's work is one statement (a batch is one store_usage call), so
+        # no extra COMMIT round trip; multi-statement writes use `with conn.transaction()`.
+        kwargs={"row_factory": dict_row, "autocommit": True},
         open=False,
         name="tokenoptimizer",
     )

@@ -56,8 +56,10 @@ def _port_free(host: str, port: int) -> bool:
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64), help="gunicorn worker processes.")
+@click.option("--threads", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="Threads per worker; 1 runs gunicorn's sync workers (best tail latency on small machines).")
 @database_options
-def serve(host: str, port: int, workers: int, database_url: str | None, data_dir: Path) -> None:
+def serve(host: str, port: int, workers: int, threads: int, database_url: str | None, data_dir: Path) -> None:
     """Start the API and dashboard (embedded Postgres unless --database-url is given)."""
     if not _port_free(host, port):
         raise click.ClickException(f"{host}:{port} is already in use: stop what runs there or pass --port")
@@ -76,7 +78,8 @@ def serve(host: str, port: int, workers: int, database_url: str | None, data_dir
     with tempfile.TemporaryDirectory(prefix="tokenoptimizer-metrics-") as metrics_dir:
         env["PROMETHEUS_MULTIPROC_DIR"] = metrics_dir
         cmd = [sys.executable, "-m", "gunicorn", "tokenoptimizer_server.wsgi:app", "--bind", f"{host}:{port}",
-               "--workers", str(workers), "--worker-class", "gthread", "--threads", "4",
+               "--workers", str(workers), "--worker-class", "sync" if threads == 1 else "gthread",
+               "--threads", str(threads),
                "--graceful-timeout", "10", "--access-logfile", "-" if os.environ.get("TOKENOPTIMIZER_ACCESS_LOG") else "/dev/null",
                "--error-logfile", "-", "--log-level", "warning"]
         proc = subprocess.Popen(cmd, env=env)

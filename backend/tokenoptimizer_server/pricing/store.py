@@ -49,6 +49,12 @@ def parse_price(field: str, value: Any) -> Decimal | None:
 def set_price(conn: psycopg.Connection, model: str, fields: dict[str, Any], actor: str,
               project_id: str | None = None) -> dict[str, Any]:
     """Insert or update one row (global, or a project's own); history is written by trigger."""
+    with conn.transaction():
+        return _set_price(conn, model, fields, actor, project_id)
+
+
+def _set_price(conn: psycopg.Connection, model: str, fields: dict[str, Any], actor: str,
+               project_id: str | None) -> dict[str, Any]:
     unknown = set(fields) - set(EDITABLE)
     if unknown:
         raise ValueError(f"unknown pricing field(s): {', '.join(sorted(unknown))}")
@@ -74,8 +80,9 @@ def set_price(conn: psycopg.Connection, model: str, fields: dict[str, Any], acto
 
 
 def delete_price(conn: psycopg.Connection, model: str, actor: str) -> bool:
-    conn.execute("select set_config('tokenoptimizer.actor', %s, true)", (actor,))
-    return conn.execute("delete from public.model_pricing where model = %s", (model,)).rowcount > 0
+    with conn.transaction():
+        conn.execute("select set_config('tokenoptimizer.actor', %s, true)", (actor,))
+        return conn.execute("delete from public.model_pricing where model = %s", (model,)).rowcount > 0
 
 
 def history(conn: psycopg.Connection, model: str) -> list[dict[str, Any]]:
