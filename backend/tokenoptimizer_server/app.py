@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask
 
 from . import db, errors, metrics, web
-from .api import analytics, config, health, ingest, pricing
+from .api import analytics, config, health, ingest, openapi, pricing
 from .json_provider import MoneyJSONProvider
 from .settings import Settings
 
@@ -19,7 +19,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     errors.init_app(app)
     db.init_app(app)
     metrics.init_app(app)
-    for blueprint in (ingest.bp, pricing.bp, analytics.bp, config.bp, health.bp):
+    for blueprint in (ingest.bp, pricing.bp, analytics.bp, config.bp, health.bp, openapi.bp):
         app.register_blueprint(blueprint)
     web.init_app(app)  # last: its catch-all route must not shadow the API
     return app

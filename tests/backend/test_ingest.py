@@ -201,3 +201,11 @@ def test_metrics_count_events(client, project_key):
 
 def test_healthz(client):
     assert client.get("/healthz").get_json() == {"status": "ok", "database": "ok"}
+
+
+def test_openapi_describes_the_event_contract(client):
+    spec = client.get("/api/openapi.json").get_json()
+    event = spec["components"]["schemas"]["UsageEvent"]
+    assert {"model", "prompt_tokens", "completion_tokens"} <= set(event["required"])
+    assert event["additionalProperties"] is False
+    assert "/api/log" in spec["paths"] and "/api/usage/breakdown" in spec["paths"]
