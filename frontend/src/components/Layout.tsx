@@ -1,10 +1,11 @@
 // Header with navigation (links keep the current filters), the live indicator and the
 // page's toolbar; pages render below.
 import type { ReactNode } from 'react'
-import { useIsFetching } from '@tanstack/react-query'
+import { useIsFetching, useQueryClient } from '@tanstack/react-query'
 import { NavLink, useLocation } from 'react-router'
 import { clearAdminToken, useAdminToken } from '../lib/admin-token'
 import { useConfigQuery } from '../data/config/config-queries'
+import { getDataSource } from '../data/source'
 
 const NAV = [
   { to: '/', label: 'Overview', end: true },
@@ -17,6 +18,12 @@ export function Layout({ title, toolbar, children }: { title: string; toolbar?: 
   const { data: config } = useConfigQuery()
   const token = useAdminToken()
   const fetching = useIsFetching()
+  const client = useQueryClient()
+  async function signOut() {
+    clearAdminToken()
+    await (await getDataSource()).signOut?.()
+    await client.resetQueries()
+  }
   return (
     <div className="app">
       <header className="topbar">
@@ -41,8 +48,8 @@ export function Layout({ title, toolbar, children }: { title: string; toolbar?: 
             </span>
             {config?.project && <span className="pill" title="Project">{config.project.name}</span>}
             {config && <span className="pill pill-muted" title="Mode">{config.mode}</span>}
-            {token && (
-              <button type="button" className="button button-link" onClick={clearAdminToken}>
+            {(token || config?.mode === 'hosted') && (
+              <button type="button" className="button button-link" onClick={() => void signOut()}>
                 Sign out
               </button>
             )}

@@ -36,6 +36,9 @@ export interface DataSource {
   getPricing(): Promise<PricingResponse>
   getUnpriced(params: ReadParams): Promise<UnpricedResponse>
   putPrice(model: string, update: PriceUpdate): Promise<PricingRow>
+  /** Hosted mode only: Supabase Auth sign-in and sign-out (the API uses the admin token). */
+  signIn?(email: string, password: string): Promise<void>
+  signOut?(): Promise<void>
 }
 
 let sourcePromise: Promise<DataSource> | null = null

@@ -4,6 +4,7 @@ import { beforeEach, describe, expect, test, vi } from 'vitest'
 
 const calls: { fn: string; args: Record<string, unknown> }[] = []
 const tables: { table: string; op: string; value?: unknown }[] = []
+const auth = { session: { user: { id: 'u1' } } as unknown }
 
 vi.mock('../lib/supabase', () => {
   const query = (table: string) => {
@@ -33,7 +34,7 @@ vi.mock('../lib/supabase', () => {
         return { data: { from: args.p_from, shape: fn }, error: null }
       },
       from: query,
-      auth: { getSession: async () => ({ data: { session: null } }) },
+      auth: { getSession: async () => ({ data: { session: auth.session } }) },
     },
   }
 })
@@ -49,6 +50,14 @@ beforeEach(() => {
 })
 
 describe('supabase source', () => {
+  test('signed out, getConfig asks for sign-in and reads nothing', async () => {
+    auth.session = null
+    const config = await supabaseSource.getConfig()
+    auth.session = { user: { id: 'u1' } }
+    expect(config).toMatchObject({ mode: 'hosted', auth_required: true, project: null })
+    expect(tables).toEqual([])
+  })
+
   test('getConfig finds the project every read then uses', async () => {
     const config = await supabaseSource.getConfig()
     expect(config).toMatchObject({ mode: 'hosted', project: { id: 'project-1', name: 'acme' }, api_key: null, is_admin: false })

@@ -64,6 +64,11 @@ async function firstProject(): Promise<AppConfig['project']> {
 export const supabaseSource: DataSource = {
   kind: 'supabase',
   async getConfig() {
+    const { data } = await supabase.auth.getSession()
+    if (!data.session) {
+      // Reads run as the signed-in user (RLS): sign in first.
+      return { mode: 'hosted', auth_required: true, is_admin: false, project: null, base_url: null, api_key: null }
+    }
     const project = await firstProject()
     defaultProject = project?.id ?? null
     return {
@@ -76,6 +81,13 @@ export const supabaseSource: DataSource = {
       base_url: import.meta.env.VITE_TOKENOPTIMIZER_BASE_URL ?? null,
       api_key: null,
     }
+  },
+  async signIn(email, password) {
+    const { error } = await supabase.auth.signInWithPassword({ email, password })
+    if (error) throw new ApiError(error.status ?? 401, error.code ?? 'sign_in_failed', error.message)
+  },
+  async signOut() {
+    await supabase.auth.signOut()
   },
   getDashboard: (p) => rpc<DashboardResponse>('usage_summary', readArgs(p)),
   getTimeseries: (p, bucket) =>
