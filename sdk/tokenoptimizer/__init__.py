@@ -13,7 +13,7 @@ from typing import Any, Callable, Optional
 
 from . import _constants
 from ._config import configure
-from ._consumer import consumer as _consumer
+from ._consumer import consumer as _get_consumer
 from ._context import context
 from ._instrument import instrument, uninstrument
 from ._tracked import atracked_completion, track_usage, tracked_completion
@@ -39,7 +39,7 @@ __all__ = [
 def flush(timeout: float = 5.0) -> bool:
     """Send everything queued; returns False if the timeout passed first. Never hangs longer."""
     try:
-        return _consumer().flush(timeout)
+        return _get_consumer().flush(timeout)
     except Exception:
         return False
 
@@ -47,7 +47,7 @@ def flush(timeout: float = 5.0) -> bool:
 def shutdown(timeout: float = 5.0) -> bool:
     """Flush within the timeout and stop the sender thread."""
     try:
-        return _consumer().shutdown(timeout)
+        return _get_consumer().shutdown(timeout)
     except Exception:
         return False
 
@@ -55,7 +55,7 @@ def shutdown(timeout: float = 5.0) -> bool:
 def stats() -> dict:
     """Delivery counters of this process: queued, sent, dropped_queue_full, rejected, failed, retries."""
     try:
-        return _consumer().stats()
+        return _get_consumer().stats()
     except Exception:
         return {}
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import hashlib
 import logging
 import uuid
@@ -32,7 +33,12 @@ def infer_provider(model: Optional[str]) -> Optional[str]:
     """openai / anthropic / mistral from a model name, or None."""
     if not model:
         return None
-    name = str(model).lower().rsplit("/", 1)[-1]
+    return _infer_provider(str(model))
+
+
+@functools.lru_cache(maxsize=512)
+def _infer_provider(model: str) -> Optional[str]:
+    name = model.lower().rsplit("/", 1)[-1]
     if name.startswith("claude"):
         return "anthropic"
     if name.startswith(_MISTRAL_PREFIXES):
@@ -42,16 +48,33 @@ def infer_provider(model: Optional[str]) -> Optional[str]:
     return None
 
 
+_NO = object()
+
+
 def field(obj: Any, name: str) -> Any:
-    """Read a field from a provider object or a plain dict."""
+    """Read a field from a provider object (pydantic or plain) or a mapping; None when absent.
+
+    On the call path: pydantic fields are read from __dict__ so a missing field costs no
+    exception, and the slow isinstance(Mapping) check runs only for unusual objects.
+    """
     if obj is None:
         return None
+    if type(obj) is dict:
+        return obj.get(name)
+    values = getattr(obj, "__dict__", None)
+    if values is not None and name in values:
+        return values[name]
+    extra = getattr(obj, "__pydantic_extra__", _NO)
+    if extra is not _NO:
+        return extra.get(name) if extra else None
     if isinstance(obj, Mapping):
         return obj.get(name)
     return getattr(obj, name, None)
 
 
 def _int(value: Any) -> Optional[int]:
+    if type(value) is int:
+        return value if value >= 0 else 0
     if value is None or isinstance(value, bool):
         return None
     try:

@@ -54,9 +54,15 @@ def patch(owner: Any, name: str, make: Callable[[Callable], Callable]) -> None:
         setattr(owner, name, wrapper)
 
 
+_loaded: dict[str, Any] = {}
+
+
 def load(provider: str) -> Any:
     """Import an integration module (raises ImportError naming the extra when missing)."""
-    return importlib.import_module(PROVIDER_MODULES[provider])
+    module = _loaded.get(provider)
+    if module is None:
+        module = _loaded[provider] = importlib.import_module(PROVIDER_MODULES[provider])
+    return module
 
 
 def instrument(client: Optional[Any] = None) -> Any:
