@@ -99,13 +99,13 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def wait_healthy(base_url: str, timeout: float = 30) -> None:
+def wait_healthy(base_url: str, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
-            if requests.get(f"{base_url}/healthz", timeout=1).status_code == 200:
+            if requests.get(f"{base_url}/healthz", timeout=5).status_code == 200:
                 return
-        except requests.ConnectionError:
+        except requests.RequestException:  # not up yet, or too busy to answer in time
             pass
         time.sleep(0.2)
     raise RuntimeError(f"server at {base_url} did not become healthy in {timeout}s")

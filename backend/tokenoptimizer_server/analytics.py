@@ -6,6 +6,7 @@ hosted dashboard (supabase-js `rpc`) and this API return the same bytes for the 
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Iterator, Mapping
 from dataclasses import astuple, dataclass
@@ -66,7 +67,7 @@ def integer(args: Mapping[str, str], field: str, default: int, low: int, high: i
     return value
 
 
-def _project(conn: psycopg.Connection, raw: str | None) -> uuid.UUID:
+def project(conn: psycopg.Connection, raw: str | None) -> uuid.UUID:
     """The project asked for, or the one named 'default'."""
     if raw:
         try:
@@ -99,7 +100,7 @@ def read_args(conn: psycopg.Connection, args: Mapping[str, str], now: datetime |
         if value is not None and len(value) > 200:
             raise _bad(field, "must be at most 200 characters")
         filters[field] = value
-    return ReadArgs(_project(conn, args.get("project")), start, end, **filters)
+    return ReadArgs(project(conn, args.get("project")), start, end, **filters)
 
 
 def call_json(conn: psycopg.Connection, function: str, read: ReadArgs, *extra: object) -> str:
@@ -112,6 +113,14 @@ def call_json(conn: psycopg.Connection, function: str, read: ReadArgs, *extra: o
         field = err.diag.column_name or "query"
         raise _bad(field, err.diag.message_primary or str(err)) from None
     return row["body"]
+
+
+def session(conn: psycopg.Connection, project_id: uuid.UUID, session_id: str) -> str | None:
+    """A conversation's turns as JSON text, or None when the project has no such session."""
+    if len(session_id) > 200:
+        raise _bad("session_id", "must be at most 200 characters")
+    row = conn.execute("select public.usage_session(%s, %s) as body", (project_id, session_id)).fetchone()
+    return None if not row["body"]["turns"] else json.dumps(row["body"], separators=(",", ":"))
 
 
 def logs_page(conn: psycopg.Connection, read: ReadArgs, status: str | None, cursor: str | None, limit: int) -> str:

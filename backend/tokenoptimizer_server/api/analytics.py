@@ -1,4 +1,4 @@
-"""Dashboard reads: summary, time series, breakdowns, logs, export and unpriced models.
+"""Dashboard reads: summary, time series, breakdowns, logs, export, unpriced models, sessions and advice.
 
 Each route parses its parameters and passes one SQL function's JSON through (docs/api.md).
 """
@@ -14,6 +14,7 @@ from flask import Blueprint, Response, request, stream_with_context
 
 from .. import analytics, db
 from ..analytics import ReadArgs
+from ..errors import ApiError
 from .access import require_admin
 
 bp = Blueprint("analytics", __name__)
@@ -60,6 +61,45 @@ def breakdown():
 def unpriced():
     """Models seen in the range with no price, so an admin can add one."""
     return _read("unpriced_models")
+
+
+@bp.get("/api/tokens/metrics")
+def token_metrics():
+    """Tokens per request, completion/prompt ratio, cache share, cost per request, sessions."""
+    return _read("usage_token_metrics")
+
+
+@bp.get("/api/optimization")
+def optimization():
+    """Where the same tokens would have cost less, with the exact saving."""
+    return _read("usage_optimization")
+
+
+@bp.get("/api/alerts")
+def alerts():
+    return _read("usage_alerts")
+
+
+@bp.get("/api/tokens/sessions")
+def sessions():
+    """The most recently active conversations in the range."""
+    require_admin()
+    with db.pool().connection() as conn:
+        read = analytics.read_args(conn, request.args)
+        limit = analytics.integer(request.args, "limit", 50, 1, 500)
+        return _json(analytics.call_json(conn, "usage_sessions", read, limit))
+
+
+@bp.get("/api/session/<path:session_id>")
+def session(session_id: str):
+    """One conversation's turns, oldest first."""
+    require_admin()
+    with db.pool().connection() as conn:
+        project = analytics.project(conn, request.args.get("project"))
+        body = analytics.session(conn, project, session_id)
+    if body is None:
+        raise ApiError(404, "not_found", f"no turns for session {session_id!r} in this project")
+    return _json(body)
 
 
 @bp.get("/api/logs")

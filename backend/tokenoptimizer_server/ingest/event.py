@@ -77,21 +77,25 @@ class UsageEvent(BaseModel):
         return self
 
 
-def find_content_fields(value: Any, path: str = "") -> list[dict[str, str]]:
-    """Every key, at any depth, whose name says it could hold prompt or completion text."""
+def find_content_fields(value: Any) -> list[dict[str, str]]:
+    """Every key, at any depth, whose name says it could hold prompt or completion text.
+
+    Iterative, and it only descends into containers: it runs on every event, so no call per scalar.
+    """
     found: list[dict[str, str]] = []
-    if isinstance(value, dict):
-        for key, item in value.items():
-            where = f"{path}.{key}" if path else str(key)
-            if isinstance(key, str) and key.lower() in CONTENT_FIELDS:
-                found.append({"field": where, "message": "looks like prompt or completion content; "
-                              "TokenOptimizer never accepts content, only usage metadata"})
-            else:
-                found.extend(find_content_fields(item, where))
-    elif isinstance(value, list):
-        for i, item in enumerate(value):
-            found.extend(find_content_fields(item, f"{path}[{i}]"))
-    return found
+    stack: list[tuple[Any, str]] = [(value, "")]
+    while stack:
+        node, path = stack.pop()
+        if isinstance(node, dict):
+            for key, item in node.items():
+                if isinstance(key, str) and key.lower() in CONTENT_FIELDS:
+                    found.append({"field": f"{path}.{key}" if path else key, "message": "looks like prompt or "
+                                  "completion content; TokenOptimizer never accepts content, only usage metadata"})
+                elif isinstance(item, (dict, list)):
+                    stack.append((item, f"{path}.{key}" if path else str(key)))
+        elif isinstance(node, list):
+            stack.extend((item, f"{path}[{i}]") for i, item in enumerate(node) if isinstance(item, (dict, list)))
+    return sorted(found, key=lambda f: f["field"])
 
 
 def _field_errors(err: ValidationError) -> list[dict[str, str]]:

@@ -6,6 +6,7 @@ None, which the caller stores as unpriced: never $0.
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 from dataclasses import dataclass, field
@@ -29,6 +30,7 @@ PRICE_FIELDS = ("input_price", "output_price", "cached_input_price", "cache_writ
                 "long_context_input_price", "long_context_output_price", "long_context_cached_input_price")
 
 
+@functools.lru_cache(maxsize=4096)
 def infer_provider(model: str) -> str | None:
     """The provider a model name belongs to, from its prefix or its family name."""
     name = model.lower()
