@@ -31,7 +31,7 @@ function freePort() {
 
 const pgArgs = ['-h', PG.host, '-p', PG.port, '-U', PG.user]
 
-async function waitForHealth(url, child, timeoutMs = 60_000) {
+async function waitForHealth(url, child, timeoutMs = 120_000) {
   const deadline = Date.now() + timeoutMs
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`tokenoptimizer serve exited with ${child.exitCode}`)
@@ -46,16 +46,31 @@ async function waitForHealth(url, child, timeoutMs = 60_000) {
   throw new Error(`server at ${url} not healthy after ${timeoutMs} ms`)
 }
 
-/** Creates a database, starts the server on it, creates a project key. Call `stop()` after. */
+/** A fresh database on the Postgres server at PGHOST/PGPORT, or null when none answers. */
+function createDatabase(dbName) {
+  try {
+    execFileSync('createdb', [...pgArgs, dbName], { stdio: ['ignore', 'ignore', 'pipe'] })
+    return `postgresql://${PG.user}@${PG.host}:${PG.port}/${dbName}`
+  } catch (error) {
+    console.error(`no Postgres server for a test database (${String(error.stderr ?? error.message).trim()}); using the embedded one`)
+    return null
+  }
+}
+
+/**
+ * Starts `tokenoptimizer serve` on a fresh database (a new database on the local Postgres
+ * server, else the embedded Postgres in a temporary data dir) and gets a project key.
+ * Call `stop()` after: it stops the server and drops the database.
+ */
 export async function startServer({ env = {} } = {}) {
   const dbName = `to_e2e_${process.pid}_${Date.now()}`
-  execFileSync('createdb', [...pgArgs, dbName])
-  const databaseUrl = `postgresql://${PG.user}@${PG.host}:${PG.port}/${dbName}`
+  const databaseUrl = createDatabase(dbName)
   const dataDir = mkdtempSync(join(tmpdir(), 'to-e2e-'))
   const port = await freePort()
   const url = `http://127.0.0.1:${port}`
   const log = []
-  const child = spawn(join(VENV_BIN, 'tokenoptimizer'), ['serve', '--database-url', databaseUrl, '--port', String(port), '--data-dir', dataDir], {
+  const dbArgs = databaseUrl ? ['--database-url', databaseUrl] : []
+  const child = spawn(join(VENV_BIN, 'tokenoptimizer'), ['serve', ...dbArgs, '--port', String(port), '--data-dir', dataDir], {
     env: { ...process.env, TOKENOPTIMIZER_FRONTEND_DIR: join(HERE, '..', 'dist'), TOKENOPTIMIZER_PUBLIC_URL: url, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
@@ -77,16 +92,18 @@ export async function startServer({ env = {} } = {}) {
         child.once('exit', () => { clearTimeout(timer); resolve() })
       })
     }
-    try {
-      execFileSync('dropdb', [...pgArgs, '--if-exists', '--force', dbName])
-    } catch (error) {
-      console.error(`could not drop ${dbName}: ${error.message}`)
+    if (databaseUrl) {
+      try {
+        execFileSync('dropdb', [...pgArgs, '--if-exists', '--force', dbName])
+      } catch (error) {
+        console.error(`could not drop ${dbName}: ${error.message}`)
+      }
     }
     rmSync(dataDir, { recursive: true, force: true })
   }
   try {
     await waitForHealth(url, child)
-    const out = execFileSync(join(VENV_BIN, 'tokenoptimizer'), ['keys', 'create', '--database-url', databaseUrl, '--name', 'e2e'], { encoding: 'utf8' })
+    const out = execFileSync(join(VENV_BIN, 'tokenoptimizer'), ['keys', 'create', ...dbArgs, '--data-dir', dataDir, '--name', 'e2e'], { encoding: 'utf8' })
     const apiKey = out.trim().split('\n').pop().trim()
     return { url, apiKey, databaseUrl, dbName, log, stop }
   } catch (error) {
