@@ -2,7 +2,7 @@
 // page's toolbar; pages render below.
 import type { ReactNode } from 'react'
 import { useIsFetching, useQueryClient } from '@tanstack/react-query'
-import { NavLink, useLocation } from 'react-router'
+import { Link, NavLink, useLocation } from 'react-router'
 import { clearAdminToken, useAdminToken } from '../lib/admin-token'
 import { useConfigQuery } from '../data/config/config-queries'
 import { getDataSource } from '../data/source'
@@ -28,13 +28,13 @@ export function Layout({ title, toolbar, children }: { title: string; toolbar?: 
     <div className="app">
       <header className="topbar">
         <div className="topbar-inner">
-          <a className="brand" href={`/${search}`} aria-label="TokenOptimizer home">
+          <Link className="brand" to={{ pathname: '/', search }} aria-label="TokenOptimizer home">
             <svg width="24" height="24" viewBox="0 0 32 32" aria-hidden="true">
               <rect width="32" height="32" rx="8" fill="#4f46e5" />
               <path d="M9 21l5-6 4 3 5-8" stroke="white" strokeWidth="3" fill="none" strokeLinecap="round" strokeLinejoin="round" />
             </svg>
             <span>TokenOptimizer</span>
-          </a>
+          </Link>
           <nav className="nav" aria-label="Main">
             {NAV.map((item) => (
               <NavLink key={item.to} to={{ pathname: item.to, search }} end={item.end} data-testid={`nav-${item.label.toLowerCase()}`}>
