@@ -1,0 +1,136 @@
+"""Conversation and advice reads: sessions, one session, token metrics, optimization, alerts.
+
+Known events go in through POST /api/log; every number that comes out is checked against what
+was sent (and, for advice, against the price table the database holds at the time).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+
+from .test_analytics import T0, get, iso, money, new_project, post
+
+
+def turn(minute: int, **fields) -> dict:
+    return {"timestamp": iso(T0 + timedelta(minutes=minute)), "latency_ms": 100.0, "completion_tokens": 50,
+            **fields}
+
+
+@pytest.fixture(scope="module")
+def talk(app, database_url):
+    """Three conversations, plain calls and a failing endpoint, in the first hour after T0."""
+    key, project = new_project(database_url)
+    events = [
+        turn(0, session_id="s-1", model="gpt-4o", endpoint_name="chat", prompt_tokens=100),
+        turn(1, session_id="s-1", model="gpt-4o", endpoint_name="chat", prompt_tokens=300),
+        turn(2, session_id="s-1", model="gpt-4o", endpoint_name="chat", prompt_tokens=600),
+        turn(10, session_id="s-2", model="gpt-4o-mini", endpoint_name="search", prompt_tokens=1000),
+        turn(11, session_id="s-2", model="gpt-4o-mini", endpoint_name="search", prompt_tokens=1200),
+        turn(20, session_id="s-3", model="acme-llm-1", endpoint_name="chat", prompt_tokens=10),
+        *[turn(30 + i, model="gpt-4o-mini", endpoint_name="flaky", prompt_tokens=20,
+               **({"status": "error", "error_type": "APITimeoutError", "completion_tokens": 0} if i < 5 else {}))
+          for i in range(6)],
+    ]
+    return project, post(app.test_client(), key, events)
+
+
+HOUR = {"from": iso(T0), "to": iso(T0 + timedelta(hours=1))}
+
+
+def test_sessions_newest_first_with_exact_sums(client, talk):
+    project, sent = talk
+    body = get(client, "/api/tokens/sessions", project, **HOUR)
+    assert [s["session_id"] for s in body["sessions"]] == ["s-3", "s-2", "s-1"]
+    s1 = body["sessions"][2]
+    mine = [e for e in sent if e.get("session_id") == "s-1"]
+    assert s1 == {
+        "session_id": "s-1", "requests": 3, "errors": 0, "prompt_tokens": 1000, "completion_tokens": 150,
+        "total_tokens": 1150, "cost": money(sum(Decimal(e["total_cost"]) for e in mine)), "unpriced_requests": 0,
+        "first_seen": mine[0]["timestamp"], "last_seen": mine[-1]["timestamp"], "models": ["gpt-4o"]}
+    assert body["sessions"][0]["cost"] is None  # s-3 used an unpriced model
+    limited = get(client, "/api/tokens/sessions", project, limit=2, **HOUR)
+    assert [s["session_id"] for s in limited["sessions"]] == ["s-3", "s-2"]
+    filtered = get(client, "/api/tokens/sessions", project, model="gpt-4o-mini", **HOUR)
+    assert [s["session_id"] for s in filtered["sessions"]] == ["s-2"]
+
+
+def test_one_session_turns_oldest_first(client, talk):
+    project, sent = talk
+    body = get(client, "/api/session/s-1", project)
+    assert [t["prompt_tokens"] for t in body["turns"]] == [100, 300, 600]
+    assert [t["total_cost"] for t in body["turns"]] == [money(e["total_cost"]) for e in sent[:3]]
+    assert body["totals"]["requests"] == 3 and body["totals"]["total_tokens"] == 1150
+    assert body["truncated"] is False
+    missing = client.get("/api/session/nope", query_string={"project": project})
+    assert missing.status_code == 404 and missing.get_json()["error"]["code"] == "not_found"
+
+
+def test_token_metrics(client, talk):
+    project, sent = talk
+    body = get(client, "/api/tokens/metrics", project, **HOUR)
+    prompt = sum(e["prompt_tokens"] for e in sent)
+    completion = sum(e["completion_tokens"] for e in sent)
+    priced = [e for e in sent if e["priced"]]
+    assert body["requests"] == len(sent) and body["prompt_tokens"] == prompt
+    assert body["avg_prompt_tokens"] == pytest.approx(prompt / len(sent))
+    assert body["completion_to_prompt_ratio"] == pytest.approx(completion / prompt)
+    assert body["cached_prompt_share"] == 0
+    per_request = sum(Decimal(e["total_cost"]) for e in priced) / len(priced)
+    assert Decimal(body["cost_per_request"]) == per_request.quantize(Decimal("1e-12")).normalize()
+    assert (body["sessions"], body["session_turns"], body["avg_turns_per_session"]) == (3, 6, 2.0)
+
+
+def next_cheaper(db, model: str) -> dict:
+    """The rule the SQL documents: same provider, no dearer on either price, highest price below."""
+    rows = db.execute("select model, provider, input_price, output_price from public.model_pricing").fetchall()
+    cur = next(r for r in rows if r["model"] == model)
+    options = [r for r in rows if r["provider"] == cur["provider"] and r["model"] != model
+               and r["output_price"] > 0 and "embedding" not in r["model"]
+               and r["input_price"] <= cur["input_price"] and r["output_price"] <= cur["output_price"]
+               and (r["input_price"], r["output_price"]) != (cur["input_price"], cur["output_price"])]
+    return sorted(options, key=lambda r: (-(r["input_price"] + r["output_price"]), r["model"]))[0]
+
+
+def test_optimization_savings_are_exact(client, db, talk):
+    project, sent = talk
+    body = get(client, "/api/optimization", project, **HOUR)
+    recs = {(r["endpoint_name"], r["model"]): r for r in body["recommendations"]}
+    assert set(recs) == {("chat", "gpt-4o"), ("search", "gpt-4o-mini"), ("flaky", "gpt-4o-mini")}
+    for (endpoint, model), rec in recs.items():
+        mine = [e for e in sent if e["endpoint_name"] == endpoint and e["model"] == model]
+        alt = next_cheaper(db, model)
+        prompt, completion = sum(e["prompt_tokens"] for e in mine), sum(e["completion_tokens"] for e in mine)
+        current = sum(Decimal(e["total_cost"]) for e in mine)
+        suggested = Decimal(prompt) / 1000 * alt["input_price"] + Decimal(completion) / 1000 * alt["output_price"]
+        assert rec["suggested_model"] == alt["model"] and rec["requests"] == len(mine)
+        assert (rec["prompt_tokens"], rec["completion_tokens"]) == (prompt, completion)
+        assert Decimal(rec["current_cost"]) == current and Decimal(rec["suggested_cost"]) == suggested
+        assert Decimal(rec["savings"]) == current - suggested > 0
+    savings = [Decimal(r["savings"]) for r in body["recommendations"]]
+    assert savings == sorted(savings, reverse=True)
+
+
+def test_alerts(client, talk):
+    project, _ = talk
+    body = get(client, "/api/alerts", project, **HOUR)
+    by_type = {a["type"]: a for a in body["alerts"]}
+    assert set(by_type) == {"unpriced_model", "error_rate"}
+    assert by_type["unpriced_model"]["model"] == "acme-llm-1" and by_type["unpriced_model"]["requests"] == 1
+    flaky = by_type["error_rate"]
+    assert (flaky["endpoint_name"], flaky["errors"], flaky["requests"]) == ("flaky", 5, 6)
+    assert flaky["severity"] == "critical" and flaky["error_rate"] == pytest.approx(5 / 6)
+
+
+def test_cost_spike_alert(client, database_url):
+    key, project = new_project(database_url)
+    events = [{"model": "gpt-4o", "prompt_tokens": 1000, "completion_tokens": 0, "latency_ms": 10.0,
+               "timestamp": iso(T0 + timedelta(days=d, hours=1))} for d in range(5)]
+    events += [{"model": "gpt-4o", "prompt_tokens": 1000, "completion_tokens": 0, "latency_ms": 10.0,
+                "timestamp": iso(T0 + timedelta(days=5, hours=1, minutes=m))} for m in range(40)]
+    post(client, key, events)
+    body = get(client, "/api/alerts", project, **{"from": iso(T0), "to": iso(T0 + timedelta(days=6))})
+    spikes = [a for a in body["alerts"] if a["type"] == "cost_spike"]
+    assert [(a["day"], a["cost"]) for a in spikes] == [(iso(T0 + timedelta(days=5)), "0.1")]
