@@ -94,6 +94,7 @@ def normalise_usage(usage: Any, provider: Optional[str] = None) -> Optional[dict
         cached = _int(field(field(usage, "prompt_tokens_details"), "cached_tokens"))
         cache_write = _int(field(field(usage, "prompt_tokens_details"), "cache_write_tokens"))
         reasoning = _int(field(field(usage, "completion_tokens_details"), "reasoning_tokens"))
+        cache_write_1h = None
     elif field(usage, "input_tokens") is not None or field(usage, "output_tokens") is not None:
         anthropic_shape = (
             provider == "anthropic"
@@ -108,13 +109,17 @@ def normalise_usage(usage: Any, provider: Optional[str] = None) -> Optional[dict
             cached = _int(field(usage, "cache_read_input_tokens"))
             prompt = (_int(field(usage, "input_tokens")) or 0) + (cache_write or 0) + (cached or 0)
             reasoning = None
+            # The 1-hour cache bills writes at its own rate (docs/api.md: cache_write_1h_tokens).
+            cache_write_1h = _int(field(field(usage, "cache_creation"), "ephemeral_1h_input_tokens"))
         else:  # OpenAI Responses API
             prompt = _int(field(usage, "input_tokens")) or 0
             cached = _int(field(field(usage, "input_tokens_details"), "cached_tokens"))
-            cache_write = None
+            cache_write = cache_write_1h = None
             reasoning = _int(field(field(usage, "output_tokens_details"), "reasoning_tokens"))
     else:
         return None
+    if cached is not None and cache_write is not None and cached + cache_write > prompt:
+        cache_write = max(0, prompt - cached)  # the API refuses subsets larger than the whole
     return {
         "prompt_tokens": prompt,
         "completion_tokens": completion,
@@ -122,6 +127,7 @@ def normalise_usage(usage: Any, provider: Optional[str] = None) -> Optional[dict
         "cached_tokens": None if cached is None else min(cached, prompt),
         "cache_write_tokens": None if cache_write is None else min(cache_write, prompt),
         "reasoning_tokens": None if reasoning is None else min(reasoning, completion),
+        "cache_write_1h_tokens": None if not cache_write_1h else min(cache_write_1h, cache_write or 0),
     }
 
 

@@ -32,19 +32,22 @@ def test_normalising_usage_rule():
                        "cache_read_input_tokens": 3}
     assert normalise_usage(anthropic_usage) == {
         "prompt_tokens": 18, "completion_tokens": 2, "total_tokens": 20, "cached_tokens": 3,
-        "cache_write_tokens": 5, "reasoning_tokens": None}
+        "cache_write_tokens": 5, "reasoning_tokens": None, "cache_write_1h_tokens": None}
+    one_hour = {**anthropic_usage, "cache_creation": {"ephemeral_5m_input_tokens": 2,
+                                                      "ephemeral_1h_input_tokens": 3}}
+    assert normalise_usage(one_hour)["cache_write_1h_tokens"] == 3
     openai_usage = {"prompt_tokens": 100, "completion_tokens": 50, "total_tokens": 150,
                     "prompt_tokens_details": {"cached_tokens": 60},
                     "completion_tokens_details": {"reasoning_tokens": 30}}
     assert normalise_usage(openai_usage) == {
         "prompt_tokens": 100, "completion_tokens": 50, "total_tokens": 150, "cached_tokens": 60,
-        "cache_write_tokens": None, "reasoning_tokens": 30}
+        "cache_write_tokens": None, "reasoning_tokens": 30, "cache_write_1h_tokens": None}
     responses_usage = {"input_tokens": 20, "output_tokens": 7, "total_tokens": 27,
                        "input_tokens_details": {"cached_tokens": 5},
                        "output_tokens_details": {"reasoning_tokens": 3}}
     assert normalise_usage(responses_usage) == {
         "prompt_tokens": 20, "completion_tokens": 7, "total_tokens": 27, "cached_tokens": 5,
-        "cache_write_tokens": None, "reasoning_tokens": 3}
+        "cache_write_tokens": None, "reasoning_tokens": 3, "cache_write_1h_tokens": None}
 
 
 def test_track_usage_plain_dicts(tracked):

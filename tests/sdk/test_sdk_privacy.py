@@ -14,7 +14,7 @@ import test_sdk_matrix as matrix
 SECRETS = ("SYSTEM-PROMPT-SECRET", "USER-MESSAGE-SECRET", "COMPLETION-SECRET-TEXT", "raw-user-42")
 CONTRACT_FIELDS = {
     "id", "timestamp", "model", "provider", "endpoint_name", "prompt_tokens", "completion_tokens",
-    "total_tokens", "cached_tokens", "cache_write_tokens", "reasoning_tokens", "latency_ms", "status",
+    "total_tokens", "cached_tokens", "cache_write_tokens", "cache_write_1h_tokens", "reasoning_tokens", "latency_ms", "status",
     "error_type", "session_id", "user_id", "stream", "service_tier", "metadata", "sdk",
 }
 CONTENT_KEYS = {"messages", "prompt", "content", "completion", "response", "input", "output", "text"}

@@ -22,7 +22,7 @@ from .._stream import _Proxy
 
 PROVIDER = "anthropic"
 _USAGE_FIELDS = ("input_tokens", "output_tokens", "cache_creation_input_tokens",
-                 "cache_read_input_tokens")
+                 "cache_read_input_tokens", "cache_creation")
 
 
 def _merge_usage(into: dict, usage: Any) -> None:
