@@ -41,8 +41,12 @@ class Consumer:
         if cfg.sync_mode:
             self._deliver([serialize_event(finalize_event(event))], cfg, retries=False)
             return
+        if self._stopping:
+            log_once("after-shutdown", "tokenoptimizer: shutdown() was called; new events are dropped")
+            self._count("failed")
+            return
         events = self._events
-        if len(events) >= cfg.max_queue_size or self._stopping:
+        if len(events) >= cfg.max_queue_size:
             with self._stats_lock:
                 self.counts["dropped_queue_full"] += 1
                 dropped = self.counts["dropped_queue_full"]

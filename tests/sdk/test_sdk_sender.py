@@ -288,3 +288,12 @@ def test_atexit_flushes_within_two_seconds(backend):
     started = time.monotonic()
     subprocess.run([sys.executable, "-c", SCRIPT.format(url="http://127.0.0.1:9")], check=True, timeout=20)
     assert time.monotonic() - started < 4.5  # interpreter start + the 2 s exit deadline
+
+
+def test_events_after_shutdown_are_dropped_not_queued(rsps, sdk):
+    rsps.add_callback(responses.POST, URL, callback=accept)
+    record(1)
+    assert tokenoptimizer.shutdown(2) is True
+    record(2)
+    stats = tokenoptimizer.stats()
+    assert (stats["sent"], stats["queued"], stats["failed"]) == (1, 0, 2)
