@@ -166,11 +166,25 @@ declare
   h1 timestamptz := case when date_trunc('hour', p_from, 'UTC') = p_from then p_from
                          else date_trunc('hour', p_from, 'UTC') + interval '1 hour' end;
   h2 timestamptz := greatest(date_trunc('hour', p_to, 'UTC'), h1);
-  d1 timestamptz := case when not p_days then 'infinity'::timestamptz
-                         when date_trunc('day', h1, 'UTC') = h1 then h1
-                         else date_trunc('day', h1, 'UTC') + interval '1 day' end;
-  d2 timestamptz := greatest(date_trunc('day', h2, 'UTC'), d1);
+  d1 timestamptz;
+  d2 timestamptz;
 begin
+  -- An edge hour with no stored row outside [from, to) is read whole from the rollups (exact,
+  -- and the usual case for to = now): one index probe instead of an hour of rows.
+  if p_from > date_trunc('hour', p_from, 'UTC') and date_trunc('hour', p_from, 'UTC') + interval '1 hour' <= p_to
+     and not exists (select from public.usage_logs e where e.project_id = p_project
+                     and e.ts >= date_trunc('hour', p_from, 'UTC') and e.ts < p_from) then
+    h1 := date_trunc('hour', p_from, 'UTC');
+  end if;
+  if p_to > date_trunc('hour', p_to, 'UTC') and date_trunc('hour', p_to, 'UTC') >= h1
+     and not exists (select from public.usage_logs e where e.project_id = p_project
+                     and e.ts >= p_to and e.ts < date_trunc('hour', p_to, 'UTC') + interval '1 hour') then
+    h2 := date_trunc('hour', p_to, 'UTC') + interval '1 hour';
+  end if;
+  d1 := case when not p_days then 'infinity'::timestamptz
+             when date_trunc('day', h1, 'UTC') = h1 then h1
+             else date_trunc('day', h1, 'UTC') + interval '1 day' end;
+  d2 := greatest(date_trunc('day', h2, 'UTC'), d1);
   -- Plain range conditions per branch, so each one is an index range scan.
   return query
   select d.bucket, interval '1 day', d.model, d.endpoint_name, d.provider, d.requests, d.errors,
@@ -515,25 +529,41 @@ language plpgsql stable security definer set search_path = '' set timezone = 'UT
 declare
   recent text[] := '{}';
   sid text;
+  turn_ts timestamptz;
+  last_ts timestamptz;
+  before timestamptz := p_to;
+  seen integer;
   result jsonb;
 begin
   perform public.check_read_args(p_project, p_from, p_to);
   if p_limit is null or p_limit < 1 or p_limit > 500 then
     raise exception using errcode = '22023', column = 'limit', message = 'limit must be between 1 and 500';
   end if;
-  -- Walk turns newest first until p_limit distinct sessions are found: cost follows the page, not the range.
-  for sid in
-    select l.session_id from public.usage_logs l
-    where l.project_id = p_project and l.ts >= p_from and l.ts < p_to and l.session_id is not null
-      and (p_model is null or l.model = p_model)
-      and (p_endpoint_name is null or l.endpoint_name = p_endpoint_name)
-      and (p_provider is null or l.provider = p_provider)
-    order by l.ts desc
+  -- Walk turns newest first until p_limit distinct sessions are found: cost follows the page,
+  -- not the range. Batches with LIMIT, so the planner walks the index instead of sorting the range.
   loop
-    if not sid = any(recent) then
-      recent := recent || sid;
-      exit when cardinality(recent) >= p_limit;
-    end if;
+    seen := 0;
+    for sid, turn_ts in
+      select l.session_id, l.ts from public.usage_logs l
+      where l.project_id = p_project and l.ts >= p_from and l.ts <= before and l.ts < p_to
+        and l.session_id is not null
+        and (p_model is null or l.model = p_model)
+        and (p_endpoint_name is null or l.endpoint_name = p_endpoint_name)
+        and (p_provider is null or l.provider = p_provider)
+      order by l.ts desc
+      limit 2000
+    loop
+      seen := seen + 1;
+      last_ts := turn_ts;
+      if not sid = any(recent) then
+        recent := recent || sid;
+        exit when cardinality(recent) >= p_limit;
+      end if;
+    end loop;
+    exit when cardinality(recent) >= p_limit or seen < 2000;
+    -- Re-reading the last timestamp's rows is harmless (sessions are deduplicated); only a
+    -- timestamp shared by 2,000+ rows forces a strict step past it.
+    before := case when last_ts = before then last_ts - interval '1 microsecond' else last_ts end;
   end loop;
   select coalesce(jsonb_agg(jsonb_build_object(
            'session_id', s.session_id, 'requests', s.requests, 'errors', s.errors,
@@ -698,43 +728,41 @@ create function public.usage_alerts(
 returns jsonb
 language plpgsql stable security definer set search_path = '' set timezone = 'UTC' set jit = off as $$
 declare
-  alerts jsonb := '[]'::jsonb;
+  result jsonb;
 begin
   perform public.check_read_args(p_project, p_from, p_to);
-  select alerts || coalesce(jsonb_agg(jsonb_build_object(
-           'type', 'unpriced_model', 'severity', 'warning', 'model', m ->> 'model',
-           'requests', (m ->> 'requests')::bigint,
-           'message', format('%s requests to %s have no price, so their cost is missing from the totals.',
-                             m ->> 'requests', m ->> 'model'))), '[]'::jsonb)
-  into alerts
-  from jsonb_array_elements(public.unpriced_models(p_project, p_from, p_to, p_model, p_endpoint_name, p_provider) -> 'models') m;
-
-  select alerts || coalesce(jsonb_agg(jsonb_build_object(
-           'type', 'error_rate', 'severity', case when g.errors::double precision / g.requests >= 0.2 then 'critical' else 'warning' end,
-           'endpoint_name', g.key, 'requests', g.requests, 'errors', g.errors,
-           'error_rate', g.errors::double precision / g.requests,
-           'message', format('%s failed %s of %s requests (%s%%).', g.key, g.errors, g.requests,
-                             round(100.0 * g.errors / g.requests, 1)))
-         order by g.errors desc), '[]'::jsonb)
-  into alerts
-  from public.usage_groups(p_project, p_from, p_to, p_model, p_endpoint_name, p_provider, 'endpoint_name') g
-  where g.errors >= 5 and g.errors::double precision / g.requests >= 0.05;
-
-  with days as (
-    select date_trunc('day', x.bucket, 'UTC') as day, sum(x.cost) as cost
+  -- One pass over the rollups feeds all three checks.
+  with s as materialized (
+    select x.bucket, x.model, x.endpoint_name, x.requests, x.errors, x.unpriced_requests, x.cost
     from public.usage_slices(p_project, p_from, p_to, p_model, p_endpoint_name, p_provider, true) x
-    group by 1
-  ), stats as (select avg(cost) as mean, count(*) as n from days)
-  select alerts || coalesce(jsonb_agg(jsonb_build_object(
-           'type', 'cost_spike', 'severity', 'warning', 'day', d.day, 'cost', trim_scale(d.cost)::text,
-           'typical_cost', trim_scale(round(st.mean, 6))::text,
-           'message', format('Spend on %s was $%s, %s times the daily average of $%s.', to_char(d.day, 'YYYY-MM-DD'),
-                             trim_scale(round(d.cost, 2)), round(d.cost / st.mean, 1), trim_scale(round(st.mean, 2))))
-         order by d.day), '[]'::jsonb)
-  into alerts
-  from days d, stats st
-  where st.n >= 3 and st.mean > 0 and d.cost > 3 * st.mean;
-  return jsonb_build_object('alerts', alerts);
+  ), unpriced as (
+    select s.model, sum(s.unpriced_requests)::bigint as requests from s group by 1 having sum(s.unpriced_requests) > 0
+  ), failing as (
+    select s.endpoint_name, sum(s.requests)::bigint as requests, sum(s.errors)::bigint as errors
+    from s group by 1 having sum(s.errors) >= 5 and sum(s.errors) >= 0.05 * sum(s.requests)
+  ), days as (
+    select date_trunc('day', s.bucket, 'UTC') as day, sum(s.cost) as cost from s group by 1
+  ), typical as (select avg(days.cost) as mean, count(*) as n from days)
+  select
+    coalesce((select jsonb_agg(jsonb_build_object(
+       'type', 'unpriced_model', 'severity', 'warning', 'model', u.model, 'requests', u.requests,
+       'message', format('%s requests to %s have no price, so their cost is missing from the totals.',
+                         u.requests, u.model)) order by u.requests desc, u.model) from unpriced u), '[]'::jsonb)
+    || coalesce((select jsonb_agg(jsonb_build_object(
+       'type', 'error_rate', 'severity', case when f.errors >= 0.2 * f.requests then 'critical' else 'warning' end,
+       'endpoint_name', f.endpoint_name, 'requests', f.requests, 'errors', f.errors,
+       'error_rate', f.errors::double precision / f.requests,
+       'message', format('%s failed %s of %s requests (%s%%).', f.endpoint_name, f.errors, f.requests,
+                         round(100.0 * f.errors / f.requests, 1))) order by f.errors desc, f.endpoint_name)
+       from failing f), '[]'::jsonb)
+    || coalesce((select jsonb_agg(jsonb_build_object(
+       'type', 'cost_spike', 'severity', 'warning', 'day', d.day, 'cost', trim_scale(d.cost)::text,
+       'typical_cost', trim_scale(round(t.mean, 6))::text,
+       'message', format('Spend on %s was $%s, %s times the daily average of $%s.', to_char(d.day, 'YYYY-MM-DD'),
+                         trim_scale(round(d.cost, 2)), round(d.cost / t.mean, 1), trim_scale(round(t.mean, 2))))
+       order by d.day) from days d, typical t where t.n >= 3 and t.mean > 0 and d.cost > 3 * t.mean), '[]'::jsonb)
+  into result;
+  return jsonb_build_object('alerts', result);
 end $$;
 comment on function public.usage_alerts(uuid, timestamptz, timestamptz, text, text, text) is
   'GET /api/alerts: unpriced models, endpoints with an error rate of 5% or more (at least 5 errors), days costing over 3x the average.';

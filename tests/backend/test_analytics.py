@@ -158,6 +158,29 @@ def test_dashboard_totals_exact_over_unaligned_range(client, usage):
     assert_totals(body["previous"], totals(within(sent, START - (END - START), START)))
 
 
+@pytest.mark.parametrize("start,end", [
+    (timedelta(minutes=15), timedelta(hours=4, minutes=35)),  # rows on both sides of both edges
+    (timedelta(hours=1, minutes=12), timedelta(hours=1, minutes=48)),  # inside one hour
+    (timedelta(minutes=15), timedelta(hours=26)),  # the end hour has nothing after `to`
+    (timedelta(0), timedelta(hours=5)),  # whole hours
+    (timedelta(minutes=-30), timedelta(hours=2, minutes=30)),  # the start hour has nothing before `from`
+], ids=["edges", "one-hour", "empty-end", "aligned", "empty-start"])
+def test_edge_hours_counted_exactly(client, database_url, start, end):
+    """Every 10 minutes for 5 hours; each range must count exactly the rows inside it."""
+    key, project = new_project(database_url)
+    sent = post(client, key, [{"model": MODELS[i % 2][0], "endpoint_name": ENDPOINTS[i % 3], "prompt_tokens": 10 + i,
+                               "completion_tokens": i, "latency_ms": LATENCIES[i % len(LATENCIES)], "status": "ok",
+                               "timestamp": iso(T0 + timedelta(minutes=10 * i))} for i in range(30)])
+    window = {"from": iso(T0 + start), "to": iso(T0 + end)}
+    want = within(sent, T0 + start, T0 + end)
+    assert_totals(get(client, "/api/dashboard", project, **window)["totals"], totals(want))
+    groups = get(client, "/api/usage/breakdown", project, by="endpoint_name", **window)["groups"]
+    assert {g["key"]: g["requests"] for g in groups} == {
+        k: len([e for e in want if e["endpoint_name"] == k]) for k in {e["endpoint_name"] for e in want}}
+    points = get(client, "/api/usage/timeseries", project, bucket="hour", **window)["points"]
+    assert sum(p["requests"] for p in points) == len(want)
+
+
 def test_dashboard_previous_period_and_change(client, usage):
     project, sent = usage
     start, end = T0 + timedelta(hours=36), T0 + timedelta(hours=72)
