@@ -627,7 +627,9 @@ end $$;
 comment on function public.usage_session(uuid, text) is
   'GET /api/session/<id>: a conversation''s turns oldest first (at most 1,000) with their totals.';
 
--- Per-request efficiency from the rollups; session figures from the session index.
+-- Per-request efficiency from the rollups (exact over the range); conversation figures over
+-- the most recently active sessions (counting every session of a long range means reading
+-- every turn in it, far too slow for a dashboard at millions of rows).
 create function public.usage_token_metrics(
   p_project uuid, p_from timestamptz, p_to timestamptz, p_model text default null,
   p_endpoint_name text default null, p_provider text default null)
@@ -644,13 +646,12 @@ begin
          coalesce(sum(x.cost), 0) as cost, coalesce(sum(x.unpriced_requests), 0)::bigint as unpriced_requests
   into g
   from public.usage_slices(p_project, p_from, p_to, p_model, p_endpoint_name, p_provider, true) x;
-  select count(distinct l.session_id) as sessions, count(*) as turns
+  select count(*) as sessions, avg((r ->> 'requests')::bigint)::double precision as turns,
+         avg((r ->> 'total_tokens')::bigint)::double precision as tokens,
+         avg((r ->> 'prompt_tokens')::bigint)::double precision as prompt_tokens
   into s
-  from public.usage_logs l
-  where l.project_id = p_project and l.ts >= p_from and l.ts < p_to and l.session_id is not null
-    and (p_model is null or l.model = p_model)
-    and (p_endpoint_name is null or l.endpoint_name = p_endpoint_name)
-    and (p_provider is null or l.provider = p_provider);
+  from jsonb_array_elements(public.usage_sessions(p_project, p_from, p_to, p_model, p_endpoint_name, p_provider, 200)
+                            -> 'sessions') r;
   return jsonb_build_object(
     'requests', g.requests, 'prompt_tokens', g.prompt_tokens, 'completion_tokens', g.completion_tokens,
     'total_tokens', g.total_tokens, 'cached_tokens', g.cached_tokens,
@@ -660,11 +661,12 @@ begin
     'cached_prompt_share', case when g.prompt_tokens > 0 then g.cached_tokens::double precision / g.prompt_tokens end,
     'cost_per_request', case when g.requests > g.unpriced_requests
                              then to_jsonb(trim_scale(round(g.cost / (g.requests - g.unpriced_requests), 12))::text) else 'null'::jsonb end,
-    'sessions', s.sessions, 'session_turns', s.turns,
-    'avg_turns_per_session', case when s.sessions > 0 then s.turns::double precision / s.sessions end);
+    'recent_sessions', jsonb_build_object(
+      'sessions', s.sessions, 'avg_turns', s.turns, 'avg_total_tokens', s.tokens,
+      'avg_prompt_tokens_per_turn', case when s.turns > 0 then s.prompt_tokens / s.turns end));
 end $$;
 comment on function public.usage_token_metrics(uuid, timestamptz, timestamptz, text, text, text) is
-  'GET /api/tokens/metrics: tokens per request, completion/prompt ratio, cache share, cost per priced request, sessions.';
+  'GET /api/tokens/metrics: tokens per request, completion/prompt ratio, cache share, cost per priced request; averages over the 200 most recent sessions.';
 
 -- For each endpoint x model with priced traffic: what the same tokens would have cost on the
 -- next cheaper model of the same provider (the cheaper model with the highest price, so the

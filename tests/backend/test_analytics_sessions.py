@@ -80,7 +80,10 @@ def test_token_metrics(client, talk):
     assert body["cached_prompt_share"] == 0
     per_request = sum(Decimal(e["total_cost"]) for e in priced) / len(priced)
     assert Decimal(body["cost_per_request"]) == per_request.quantize(Decimal("1e-12")).normalize()
-    assert (body["sessions"], body["session_turns"], body["avg_turns_per_session"]) == (3, 6, 2.0)
+    recent = body["recent_sessions"]
+    assert (recent["sessions"], recent["avg_turns"]) == (3, 2.0)
+    assert recent["avg_total_tokens"] == pytest.approx((1150 + 2300 + 60) / 3)
+    assert recent["avg_prompt_tokens_per_turn"] == pytest.approx((1000 + 2200 + 10) / 3 / 2.0)
 
 
 def next_cheaper(db, model: str) -> dict:
