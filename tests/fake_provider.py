@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import socket
+import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -123,6 +124,16 @@ def _sse(events: list[tuple[Optional[str], Any]]) -> list[bytes]:
     return out
 
 
+class QuietServer(ThreadingHTTPServer):
+    """A threaded server that does not print tracebacks when a client hangs up early."""
+
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if not isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
+            super().handle_error(request, client_address)
+
+
 class FakeProvider:
     """The server and its controls; use start()/stop() or the pytest fixture."""
 
@@ -134,7 +145,7 @@ class FakeProvider:
         self.reply_text = "hi"  # the completion text, for tests that hunt for it in what we send
         self._lock = threading.Lock()
         handler = type("Handler", (_Handler,), {"fake": self})
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.server = QuietServer(("127.0.0.1", 0), handler)
         self.server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
         self._thread = threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True)

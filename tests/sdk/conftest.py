@@ -6,14 +6,14 @@ import gzip
 import json
 import socket
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 import pytest
 
 import tokenoptimizer
 from tokenoptimizer import _config, _consumer, _event
-from tests.fake_provider import FakeProvider
+from tests.fake_provider import FakeProvider, QuietServer
 
 
 class CaptureBackend:
@@ -26,7 +26,7 @@ class CaptureBackend:
         self.replies: list[tuple[int, Any, dict]] = []
         self.lock = threading.Lock()
         handler = type("Handler", (_CaptureHandler,), {"backend": self})
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.server = QuietServer(("127.0.0.1", 0), handler)
         self.server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
         threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True).start()
