@@ -31,7 +31,7 @@ def context(
     if user_id is not None:
         tags["user_id"] = user_id
     if metadata:
-        tags["metadata"] = {**(outer.get("metadata") or {}), **metadata}
+        tags["metadata"] = _merge(outer.get("metadata"), metadata)
     token = _tags.set(tags)
     try:
         yield
@@ -63,5 +63,12 @@ def resolve_tags(
     if user_id is not None:
         tags["user_id"] = user_id
     if metadata is not None:
-        tags["metadata"] = {**(ctx.get("metadata") or {}), **metadata}
+        tags["metadata"] = _merge(ctx.get("metadata"), metadata)
     return tags
+
+
+def _merge(outer: Any, inner: Any) -> Any:
+    """Inner metadata over outer; anything that is not a dict is left for the event builder to refuse."""
+    if isinstance(outer, Mapping) and isinstance(inner, Mapping):
+        return {**outer, **inner}
+    return inner

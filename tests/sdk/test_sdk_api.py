@@ -149,3 +149,29 @@ def test_instrument_all_and_uninstrument_restores(clients, tracked):
 def test_instrument_unknown_client_is_harmless(caplog):
     thing = object()
     assert tokenoptimizer.instrument(thing) is thing
+
+
+@pytest.mark.parametrize("package,extra", [("openai", "openai"), ("anthropic", "anthropic"),
+                                           ("mistralai", "mistral")])
+def test_missing_provider_package_names_the_extra(package, extra):
+    import subprocess
+    import sys
+
+    module = {"mistralai": "mistral"}.get(package, package)
+    code = (f"import sys; sys.modules[{package!r}] = None\n"
+            "import tokenoptimizer; tokenoptimizer.instrument()  # skips what is not installed\n"
+            f"import tokenoptimizer.integrations.{module}")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    assert f"pip install 'tokenoptimizer[{extra}]'" in result.stderr
+
+
+def test_bad_tags_never_break_the_call(clients, tracked):
+    with tokenoptimizer.context(metadata={"a": 1}):
+        response = tokenoptimizer.tracked_completion("gpt-4o-mini", USER, client=clients["openai"],
+                                                     metadata="not a dict", user_id=12345)
+    tokenoptimizer.track_usage(response, metadata=["x"], session_id=object())
+    assert response.choices[0].message.content == "hi"
+    first, second = tracked.events
+    assert "metadata" not in first and len(first["user_id"]) == 64
+    assert "metadata" not in second and "session_id" in second
