@@ -3,15 +3,16 @@
 --
 -- Reads come from rollups, never from a scan of usage_logs, so they stay fast at millions of
 -- rows. A range [from, to) is cut into three tiers, each counted once:
---   * whole UTC days           -> usage_rollups_daily (this migration; kept by triggers on the hourly table)
+--   * whole UTC days           -> usage_rollups_daily (this migration)
 --   * whole UTC hours          -> usage_rollups_hourly
---   * the partial edge hours   -> usage_logs rows (at most one hour at each end, read by index)
+--   * the partial edge hours   -> usage_logs rows (at most one hour at each end, read by index),
+--                                 or the hour's rollup when no row of it lies outside the range
 -- so totals are exact for any from/to, including the hour that is still running.
--- The logs page and first/last-seen timestamps are the only reads of usage_logs rows.
+-- Otherwise only the logs page, sessions and first/last-seen timestamps read usage_logs rows.
 --
 -- Money stays numeric and leaves as a JSON string without trailing zeros (one value, one
--- spelling: "0.0013", "0"); counts are numbers. A cost is null when a
--- set of requests has none priced ("unknown", never 0). Times are UTC ISO 8601.
+-- spelling: "0.0013", "0"); counts are numbers. A cost is null when a set of requests has none
+-- priced ("unknown", never 0). Times are UTC ISO 8601.
 -- Every function takes the project and filters by it; team row-level security arrives later,
 -- until then any signed-in user who knows a project id can read it through these functions.
 
@@ -24,7 +25,7 @@ alter table public.usage_rollups_daily
   add primary key (project_id, bucket, model, endpoint_name, provider),
   add foreign key (project_id) references public.projects (id) on delete cascade;
 comment on table public.usage_rollups_daily is
-  'Per UTC day sums of usage_rollups_hourly, so 30- and 90-day dashboards read ~24x fewer rows; kept by triggers.';
+  'Per UTC day sums of usage_rollups_hourly, so 30- and 90-day dashboards read ~24x fewer rows; written with the hourly rows.';
 comment on column public.usage_rollups_daily.bucket is 'Start of the UTC day.';
 alter table public.usage_rollups_daily enable row level security;
 
