@@ -418,7 +418,9 @@ def test_unknown_project_is_404(client):
 
 def test_reads_need_admin(client, usage):
     project, _ = usage
-    for path in ("/api/dashboard", "/api/logs", "/api/export", "/api/pricing/unpriced"):
+    for path in ("/api/dashboard", "/api/usage/timeseries", "/api/usage/breakdown", "/api/logs", "/api/export",
+                 "/api/pricing/unpriced", "/api/tokens/sessions", "/api/session/s-1", "/api/tokens/metrics",
+                 "/api/optimization", "/api/alerts"):
         answer = client.get(path, query_string={"project": project}, environ_base={"REMOTE_ADDR": "10.1.2.3"})
         assert answer.status_code == 401, path
 
