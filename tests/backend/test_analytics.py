@@ -15,6 +15,7 @@ from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
+import requests
 
 from tokenoptimizer_server import keys
 from tokenoptimizer_server.db import connect
@@ -442,3 +443,20 @@ def test_sql_functions_grants(db, usage):
             db.execute("select public.usage_summary(%s, %s, %s)", args)
     finally:
         db.execute("reset role")
+
+
+def test_reads_and_streamed_export_through_gunicorn(live_server, database_url):
+    """The real server (gunicorn workers, pool opened after fork) answers reads and streams the export."""
+    key, project = new_project(database_url)
+    events = [{"model": "gpt-4o-mini", "prompt_tokens": 100 + i, "completion_tokens": 10, "latency_ms": 20.0,
+               "timestamp": iso(T0 + timedelta(seconds=i))} for i in range(600)]
+    answer = requests.post(f"{live_server}/api/log", json={"events": events},
+                           headers={"Authorization": f"Bearer {key}"}, timeout=30)
+    assert answer.status_code == 202
+    window = {"project": project, "from": iso(T0), "to": iso(T0 + timedelta(hours=1))}
+    totals_ = requests.get(f"{live_server}/api/dashboard", params=window, timeout=30).json()["totals"]
+    assert totals_["requests"] == 600 and totals_["prompt_tokens"] == sum(100 + i for i in range(600))
+    with requests.get(f"{live_server}/api/export", params={**window, "format": "jsonl"}, stream=True, timeout=30) as r:
+        assert r.status_code == 200 and r.headers["Content-Type"].startswith("application/x-ndjson")
+        rows = [json.loads(line) for line in r.iter_lines() if line]
+    assert [row["prompt_tokens"] for row in rows] == [100 + i for i in range(599, -1, -1)]
