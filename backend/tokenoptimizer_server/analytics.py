@@ -1,6 +1,6 @@
 """Dashboard reads: parse query parameters, call the analytics SQL functions, pass their JSON through.
 
-The SQL functions (supabase/migrations/*_analytics.sql) build the docs/api.md shapes, so the
+The SQL functions (supabase/migrations/*_analytics_*.sql) build the docs/api.md shapes, so the
 hosted dashboard (supabase-js `rpc`) and this API return the same bytes for the same question.
 """
 

@@ -1,7 +1,7 @@
 -- Core schema: projects, API keys, model pricing (with history), usage logs and hourly rollups.
 -- The one schema for embedded, self-hosted and Supabase alike. Money is numeric, never float.
--- Rollups are maintained by statement triggers, so every way rows arrive (API, COPY, reprice)
--- keeps the dashboard tables right.
+-- Rollups are written with the rows by public.store_usage (ingest migration) and follow
+-- re-pricing by trigger; bulk loads call public.rebuild_usage_rollups().
 
 
 -- Projects and keys ---------------------------------------------------------------------------
@@ -201,46 +201,12 @@ create table public.usage_rollups_hourly (
   primary key (project_id, bucket, model, endpoint_name, provider, shard)
 );
 comment on table public.usage_rollups_hourly is
-  'Per hour x project x model x endpoint x provider sums for fast dashboards; maintained by triggers on usage_logs.';
+  'Per hour x project x model x endpoint x provider sums for fast dashboards; written with usage_logs rows.';
 comment on column public.usage_rollups_hourly.cost is 'Sum of priced requests only; unpriced_requests says how many are missing.';
 comment on column public.usage_rollups_hourly.shard is
   'Striped counters: concurrent ingest transactions update different rows instead of queueing on one. Readers sum over shards.';
 comment on column public.usage_rollups_hourly.latency_hist is 'Counts per public.latency_bounds() bucket; p50/p95 are read from it.';
 create index usage_rollups_hourly_bucket_idx on public.usage_rollups_hourly (project_id, bucket);
-
-create function public.rollup_inserted_usage() returns trigger
-language plpgsql set search_path = '' as $$
-begin
-  -- Rows are upserted in key order so concurrent batches lock them in the same order (no deadlocks),
-  -- and each connection writes its own shard so they rarely wait on each other at all.
-  insert into public.usage_rollups_hourly as r (
-    project_id, bucket, model, endpoint_name, provider, shard, requests, errors, unpriced_requests,
-    prompt_tokens, completion_tokens, total_tokens, cached_tokens, cache_write_tokens,
-    reasoning_tokens, cost, latency_sum, latency_count, latency_hist)
-  select project_id, date_trunc('hour', ts, 'UTC'), model, endpoint_name, provider, (pg_backend_pid() % 16)::smallint,
-         count(*), count(*) filter (where status = 'error'), count(*) filter (where not priced),
-         sum(prompt_tokens), sum(completion_tokens), sum(total_tokens), sum(cached_tokens),
-         sum(cache_write_tokens), sum(reasoning_tokens), coalesce(sum(total_cost), 0),
-         coalesce(sum(latency_ms), 0), count(latency_ms), public.latency_histogram(array_agg(latency_ms))
-  from new_rows
-  group by 1, 2, 3, 4, 5, 6
-  order by 1, 2, 3, 4, 5, 6
-  on conflict (project_id, bucket, model, endpoint_name, provider, shard) do update set
-    requests = r.requests + excluded.requests,
-    errors = r.errors + excluded.errors,
-    unpriced_requests = r.unpriced_requests + excluded.unpriced_requests,
-    prompt_tokens = r.prompt_tokens + excluded.prompt_tokens,
-    completion_tokens = r.completion_tokens + excluded.completion_tokens,
-    total_tokens = r.total_tokens + excluded.total_tokens,
-    cached_tokens = r.cached_tokens + excluded.cached_tokens,
-    cache_write_tokens = r.cache_write_tokens + excluded.cache_write_tokens,
-    reasoning_tokens = r.reasoning_tokens + excluded.reasoning_tokens,
-    cost = r.cost + excluded.cost,
-    latency_sum = r.latency_sum + excluded.latency_sum,
-    latency_count = r.latency_count + excluded.latency_count,
-    latency_hist = public.int_array_add(r.latency_hist, excluded.latency_hist);
-  return null;
-end $$;
 
 -- Re-pricing changes only costs: move the difference into the rollups.
 create function public.rollup_repriced_usage() returns trigger
@@ -265,8 +231,6 @@ begin
   return null;
 end $$;
 
-create trigger usage_logs_rollup_insert after insert on public.usage_logs
-  referencing new table as new_rows for each statement execute function public.rollup_inserted_usage();
 create trigger usage_logs_rollup_reprice after update on public.usage_logs
   referencing old table as old_rows new table as new_rows for each statement
   execute function public.rollup_repriced_usage();

@@ -1,19 +1,15 @@
 -- Ingestion in one statement: store a batch of priced events and fold the newly stored ones
 -- into the hourly and daily rollups, in a plpgsql function so the plan is prepared once per
 -- connection (statement triggers on transition tables are re-planned on every insert and cost
--- more than the insert itself: ~1.3 ms + ~2.2 ms per request, measured in bench/ingest.py).
+-- more than the insert itself: ~1.3 ms + ~2.2 ms per request when we measured them).
 --
--- Rollup writers after this migration:
+-- Rollup writers:
 --   * public.store_usage(events)          every API insert (this file)
 --   * trigger usage_logs_rollup_reprice   cost changes from `pricing reprice` (core migration), and the
---     hourly→daily update/delete triggers (analytics migration) carry those on to the daily table
+--     hourly→daily update/delete triggers (daily rollups migration) carry those on to the daily table
 --   * public.rebuild_usage_rollups()      after bulk loads that bypass the API (COPY)
 -- Lock order is fixed (hourly rows in key order, then daily rows in key order), so concurrent
 -- batches never deadlock; hourly rows are striped by connection so they rarely wait at all.
-
-drop trigger usage_logs_rollup_insert on public.usage_logs;
-drop function public.rollup_inserted_usage();
-drop trigger usage_rollups_hourly_daily_insert on public.usage_rollups_hourly;
 
 create function public.store_usage(p_events jsonb) returns setof uuid
 language plpgsql set search_path = '' as $$

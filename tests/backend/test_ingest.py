@@ -209,3 +209,10 @@ def test_openapi_describes_the_event_contract(client):
     assert {"model", "prompt_tokens", "completion_tokens"} <= set(event["required"])
     assert event["additionalProperties"] is False
     assert "/api/log" in spec["paths"] and "/api/usage/breakdown" in spec["paths"]
+
+
+def test_batch_mixing_integer_and_float_latencies(client, db, project_key):
+    key, project = project_key
+    res = post(client, key, {"events": [event(latency_ms=2), event(latency_ms=7.5), event(latency_ms=None)]})
+    assert res.status_code == 202 and res.get_json()["accepted"] == 3
+    assert sorted(r["latency_ms"] or 0 for r in rows(db, project)) == [0, 2.0, 7.5]
