@@ -67,6 +67,15 @@ def spec() -> dict:
                                {"name": "limit", "in": "query", "schema": {"type": "integer", "maximum": 500}}),
             "/api/export": _read("All rows as a download", _choice("format", ["csv", "json", "jsonl"])),
             "/api/pricing/unpriced": _read("Models seen with no price"),
+            "/api/tokens/sessions": _read("Conversation sessions in the range, most recent first",
+                                          {"name": "limit", "in": "query", "schema": {"type": "integer"}}),
+            "/api/session/{session_id}": {"get": {
+                "summary": "One session's turns", "security": [{"admin": []}],
+                "parameters": [{"name": "session_id", "in": "path", "required": True, "schema": {"type": "string"}}],
+                "responses": {"200": {"description": "See docs/api.md."}, "404": _ERROR}}},
+            "/api/tokens/metrics": _read("Token efficiency per request and per conversation"),
+            "/api/optimization": _read("Cheaper-model suggestions with exact savings"),
+            "/api/alerts": _read("Unpriced traffic, failing endpoints, cost spikes"),
             "/api/pricing": {"get": {"summary": "Every price (USD per 1K tokens)", "security": [{"admin": []}],
                                      "responses": {"200": {"description": "unit and models"}}}},
             "/api/pricing/{model}": {
