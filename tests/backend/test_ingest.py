@@ -216,3 +216,24 @@ def test_batch_mixing_integer_and_float_latencies(client, db, project_key):
     res = post(client, key, {"events": [event(latency_ms=2), event(latency_ms=7.5), event(latency_ms=None)]})
     assert res.status_code == 202 and res.get_json()["accepted"] == 3
     assert sorted(r["latency_ms"] or 0 for r in rows(db, project)) == [0, 2.0, 7.5]
+
+
+def test_concurrent_requests_share_writes_and_each_gets_its_own_answer(app, db, project_key):
+    """Group commit: 40 concurrent single-event requests, each 202 with its own id counted once."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    key, project = project_key
+    events = [event(endpoint_name=f"ep-{i % 4}") for i in range(40)]
+    events.append(dict(events[0]))  # a retry racing the original: stored once, counted once
+
+    def send(ev):
+        return post(app.test_client(), key, ev).get_json()
+
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(send, events))
+    assert sum(a["accepted"] for a in answers) == 40 and sum(a["duplicates"] for a in answers) == 1
+    assert all(a["events"][0]["id"] == ev["id"] for a, ev in zip(answers, events))
+    assert len(rows(db, project)) == 40
+    total = db.execute("select sum(requests) as n from public.usage_rollups_hourly where project_id = %s",
+                       (project,)).fetchone()
+    assert total["n"] == 40

@@ -13,7 +13,8 @@ from psycopg_pool import PoolTimeout
 from .. import db, metrics
 from ..errors import ApiError
 from ..ingest.event import parse_event
-from ..ingest.store import store_events
+from ..ingest.group_commit import GroupCommit
+from ..ingest.store import price_events
 from ..keys import authenticate
 from ..pricing.resolve import PriceCache
 from ..pricing.store import load_rows
@@ -62,6 +63,10 @@ def _price_cache() -> PriceCache:
     return current_app.extensions.setdefault("price_cache", PriceCache())
 
 
+def _group_commit() -> GroupCommit:
+    return current_app.extensions.setdefault("group_commit", GroupCommit(db.pool()))
+
+
 @bp.post("/api/log")
 @bp.post("/log")
 @bp.post("/api/tokens/track")
@@ -88,8 +93,10 @@ def log_usage():
                 metrics.count_events(0, 0, 1)
                 raise ApiError(400, "invalid_event", "the event is not valid", rejected[0]["errors"])
             book = _price_cache().book(key["price_version"], lambda: load_rows(conn))
-            priced, inserted = store_events(conn, str(key["project_id"]), valid, book)
+            rows, priced = price_events(str(key["project_id"]), valid, book)
             _touch_key(conn, key)
+        # The connection is back in the pool before this waits on the shared write.
+        inserted = _group_commit().store(rows)
     except PoolTimeout:
         raise ApiError(429, "busy", "the server is at capacity; retry shortly", headers={"Retry-After": "1"}) from None
     except psycopg.OperationalError:

@@ -56,8 +56,8 @@ def _port_free(host: str, port: int) -> bool:
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64), help="gunicorn worker processes.")
-@click.option("--threads", default=1, show_default=True, type=click.IntRange(1, 64),
-              help="Threads per worker; 1 runs gunicorn's sync workers (best tail latency on small machines).")
+@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64),
+              help="Threads per worker (gthread); concurrent requests share one database write. 1 = sync workers.")
 @database_options
 def serve(host: str, port: int, workers: int, threads: int, database_url: str | None, data_dir: Path) -> None:
     """Start the API and dashboard (embedded Postgres unless --database-url is given)."""

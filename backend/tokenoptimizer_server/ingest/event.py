@@ -11,7 +11,8 @@ from pydantic import (AwareDatetime, BaseModel, ConfigDict, Field, StrictBool, S
 # Keys that could carry prompt or completion text: refused at any depth, metadata included.
 CONTENT_FIELDS = frozenset({"messages", "prompt", "content", "completion", "response", "input", "output", "text"})
 
-Tokens = Annotated[StrictInt, Field(ge=0, le=2_000_000_000)]
+# ≤ 1e9 each, so prompt + completion always fits the int column.
+Tokens = Annotated[StrictInt, Field(ge=0, le=1_000_000_000)]
 
 
 class SdkInfo(BaseModel):

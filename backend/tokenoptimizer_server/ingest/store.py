@@ -66,16 +66,19 @@ def _row(event: UsageEvent, project_id: str, book: PriceBook, now: str) -> tuple
     return row, PricedEvent(event_id, costs[2], price is not None, price.model if price else None)
 
 
-def store_events(conn: psycopg.Connection, project_id: str, events: list[UsageEvent],
-                 book: PriceBook) -> tuple[list[PricedEvent], set[uuid.UUID]]:
-    """Insert priced events idempotently; return every event's pricing and the ids newly stored."""
+def price_events(project_id: str, events: list[UsageEvent], book: PriceBook) -> tuple[list[dict], list[PricedEvent]]:
+    """usage_logs rows (JSON-ready) and the 202 summaries for a request's valid events."""
     now = datetime.now(timezone.utc).isoformat()
     rows, priced = [], []
     for event in events:
         row, result = _row(event, project_id, book, now)
         rows.append(row)
         priced.append(result)
+    return rows, priced
+
+
+def write_rows(conn: psycopg.Connection, rows: list[dict]) -> set[str]:
+    """Insert rows idempotently (one statement, so atomically); return the ids newly stored."""
     if not rows:
-        return priced, set()
-    inserted = {r["id"] for r in conn.execute(_STORE, (json.dumps(rows),)).fetchall()}
-    return priced, inserted
+        return set()
+    return {str(r["id"]) for r in conn.execute(_STORE, (json.dumps(rows),)).fetchall()}
