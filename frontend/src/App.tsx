@@ -3,6 +3,8 @@ import { AuthGate } from './components/AuthGate'
 import { LogsPage } from './pages/LogsPage'
 import { OverviewPage } from './pages/OverviewPage'
 import { PricingPage } from './pages/PricingPage'
+import { SavingsPage } from './pages/SavingsPage'
+import { SessionsPage } from './pages/SessionsPage'
 
 export function App() {
   return (
@@ -11,6 +13,9 @@ export function App() {
         <Routes>
           <Route path="/" element={<OverviewPage />} />
           <Route path="/logs" element={<LogsPage />} />
+          <Route path="/sessions" element={<SessionsPage />} />
+          <Route path="/sessions/:sessionId" element={<SessionsPage />} />
+          <Route path="/savings" element={<SavingsPage />} />
           <Route path="/pricing" element={<PricingPage />} />
           <Route path="*" element={<Navigate to="/" replace />} />
         </Routes>

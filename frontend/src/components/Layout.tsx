@@ -10,6 +10,8 @@ import { getDataSource } from '../data/source'
 const NAV = [
   { to: '/', label: 'Overview', end: true },
   { to: '/logs', label: 'Logs', end: false },
+  { to: '/sessions', label: 'Sessions', end: false },
+  { to: '/savings', label: 'Savings', end: false },
   { to: '/pricing', label: 'Pricing', end: false },
 ]
 

@@ -36,6 +36,12 @@ describe('api source', () => {
     ['unpriced', () => apiSource.getUnpriced(params), `/api/pricing/unpriced?${q}`],
     ['pricing', () => apiSource.getPricing(), '/api/pricing'],
     ['project', () => apiSource.getDashboard({ ...params, project: 'p-1' }), `/api/dashboard?project=p-1&${q}`],
+    ['sessions', () => apiSource.getSessions(params, 50), `/api/tokens/sessions?${q}&limit=50`],
+    ['a session', () => apiSource.getSession('conv/1 a', 'p-1'), '/api/session/conv%2F1%20a?project=p-1'],
+    ['a session, default project', () => apiSource.getSession('s-1'), '/api/session/s-1'],
+    ['token metrics', () => apiSource.getTokenMetrics(params), `/api/tokens/metrics?${q}`],
+    ['optimization', () => apiSource.getOptimization(params), `/api/optimization?${q}`],
+    ['alerts', () => apiSource.getAlerts(params), `/api/alerts?${q}`],
   ])('%s → %s', async (_name, call, url) => {
     await call()
     expect(requests.map((r) => r.url)).toEqual([url])

@@ -2,8 +2,9 @@
 import { apiFetch, apiJson, apiUrl } from '../lib/api'
 import type { DataSource, LogsParams, ReadParams } from './source'
 import type {
-  AppConfig, BreakdownResponse, DashboardResponse, LogsPage, PricingResponse, PricingRow,
-  TimeseriesResponse, UnpricedResponse,
+  AlertsResponse, AppConfig, BreakdownResponse, DashboardResponse, LogsPage, OptimizationResponse,
+  PricingResponse, PricingRow, SessionDetail, SessionsResponse, TimeseriesResponse, TokenMetrics,
+  UnpricedResponse,
 } from './types'
 
 function readQuery(p: ReadParams) {
@@ -41,4 +42,11 @@ export const apiSource: DataSource = {
       headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify(update),
     }),
+  getSessions: (p, limit) =>
+    apiJson<SessionsResponse>(apiUrl('/api/tokens/sessions', { ...readQuery(p), limit })),
+  getSession: (sessionId, project) =>
+    apiJson<SessionDetail>(apiUrl(`/api/session/${encodeURIComponent(sessionId)}`, { project })),
+  getTokenMetrics: (p) => apiJson<TokenMetrics>(apiUrl('/api/tokens/metrics', readQuery(p))),
+  getOptimization: (p) => apiJson<OptimizationResponse>(apiUrl('/api/optimization', readQuery(p))),
+  getAlerts: (p) => apiJson<AlertsResponse>(apiUrl('/api/alerts', readQuery(p))),
 }

@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest'
 import {
   formatChange, formatCompact, formatCost, formatDate, formatInteger, formatLatency,
   formatPercent, formatPrice, formatTimestamp, isDecimal, moneyToNumber, pricePerMillion,
-  shiftDecimal,
+  shiftDecimal, sumDecimals, compareDecimals,
 } from './format-data'
 
 describe('formatCost', () => {
@@ -126,5 +126,28 @@ describe('dates', () => {
   test('formatDate keeps the day', () => {
     expect(formatDate('2026-11-23T16:00:05+00:00', 'UTC')).toBe('2026-11-23')
     expect(formatDate(null)).toBe('—')
+  })
+})
+
+describe('sumDecimals', () => {
+  test.each([
+    [['0.0008', '0.0012'], '0.002'],
+    [['0.1', '0.2'], '0.3'],
+    [['12.34', '0.000001', '100'], '112.340001'],
+    [['0.000000000001', '0.000000000002'], '0.000000000003'],
+    [['1.5', '-0.5'], '1'],
+    [['-0.25', '0.1'], '-0.15'],
+    [[], '0'],
+    [['007.50'], '7.5'],
+  ])('sumDecimals(%j) = %s', (values, expected) => {
+    expect(sumDecimals(values)).toBe(expected)
+  })
+})
+
+describe('compareDecimals', () => {
+  test.each([
+    ['0.0008', '0.0012', -1], ['12.34', '9.999999', 1], ['0.10', '0.1', 0], ['-1', '0', -1], ['0', '-0.5', 1], ['-0', '0', 0],
+  ])('compareDecimals(%s, %s) = %i', (a, b, expected) => {
+    expect(compareDecimals(a, b)).toBe(expected)
   })
 })

@@ -137,3 +137,30 @@ export function formatTimestamp(iso: string | null | undefined, timeZone?: strin
 export function formatDate(iso: string | null | undefined, timeZone?: string): string {
   return iso ? formatTimestamp(iso, timeZone).slice(0, 10) : '—'
 }
+
+/** The exact sum of decimal strings (BigInt on the digits), e.g. savings added up for a total. */
+export function sumDecimals(values: string[]): string {
+  const parsed = values.map((v) => {
+    const p = parseDecimal(String(v))
+    if (!p) throw new Error(`not a decimal: ${v}`)
+    return p
+  })
+  const places = Math.max(0, ...parsed.map((p) => p.fraction.length))
+  let total = 0n
+  for (const p of parsed) {
+    const digits = BigInt(p.whole + p.fraction.padEnd(places, '0'))
+    total += p.negative ? -digits : digits
+  }
+  const negative = total < 0n
+  const abs = (negative ? -total : total).toString().padStart(places + 1, '0')
+  const whole = abs.slice(0, abs.length - places)
+  const fraction = abs.slice(abs.length - places).replace(/0+$/, '')
+  return `${negative ? '-' : ''}${whole}${fraction ? `.${fraction}` : ''}`
+}
+
+/** Orders decimal strings exactly: negative when a < b, 0 when equal, positive when a > b. */
+export function compareDecimals(a: string, b: string): number {
+  const difference = sumDecimals([a, String(b).trim().startsWith('-') ? String(b).trim().slice(1) : `-${String(b).trim()}`])
+  if (!/[1-9]/.test(difference)) return 0
+  return difference.startsWith('-') ? -1 : 1
+}

@@ -2,8 +2,9 @@
 // implementation backs it is decided at build time (supabase when VITE_SUPABASE_URL is set),
 // so the api build never bundles supabase-js.
 import type {
-  AppConfig, BreakdownBy, BreakdownResponse, Bucket, DashboardResponse, LogStatus, LogsPage,
-  PriceUpdate, PricingResponse, PricingRow, TimeseriesResponse, UnpricedResponse,
+  AlertsResponse, AppConfig, BreakdownBy, BreakdownResponse, Bucket, DashboardResponse, LogStatus,
+  LogsPage, OptimizationResponse, PriceUpdate, PricingResponse, PricingRow, SessionDetail,
+  SessionsResponse, TimeseriesResponse, TokenMetrics, UnpricedResponse,
 } from './types'
 
 /** A concrete time window plus the optional filters every read takes. */
@@ -36,6 +37,13 @@ export interface DataSource {
   getPricing(): Promise<PricingResponse>
   getUnpriced(params: ReadParams): Promise<UnpricedResponse>
   putPrice(model: string, update: PriceUpdate): Promise<PricingRow>
+  /** The conversations most recently active in the range, newest last turn first. */
+  getSessions(params: ReadParams, limit: number): Promise<SessionsResponse>
+  /** One conversation read whole (not limited to a range), turns oldest first. */
+  getSession(sessionId: string, project?: string | null): Promise<SessionDetail>
+  getTokenMetrics(params: ReadParams): Promise<TokenMetrics>
+  getOptimization(params: ReadParams): Promise<OptimizationResponse>
+  getAlerts(params: ReadParams): Promise<AlertsResponse>
   /** Hosted mode only: Supabase Auth sign-in and sign-out (the API uses the admin token). */
   signIn?(email: string, password: string): Promise<void>
   signOut?(): Promise<void>

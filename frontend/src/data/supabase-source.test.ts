@@ -30,6 +30,10 @@ vi.mock('../lib/supabase', () => {
           const page = Number(args.p_cursor ?? 0)
           return { data: { rows: [{ id: `r${page}`, model: 'm', total_cost: '0.1' }], next: page < 2 ? String(page + 1) : null }, error: null }
         }
+        if (fn === 'usage_session') {
+          const turns = args.p_session_id === 'missing' ? [] : [{ id: 't1' }]
+          return { data: { session_id: args.p_session_id, totals: {}, turns, truncated: false }, error: null }
+        }
         if (fn === 'usage_breakdown' && args.p_by === 'provider') return { data: null, error: { message: 'boom', code: '22023', details: 'by' } }
         return { data: { from: args.p_from, shape: fn }, error: null }
       },
@@ -70,6 +74,12 @@ describe('supabase source', () => {
     ['getUnpriced', () => supabaseSource.getUnpriced(params), 'unpriced_models', readArgs],
     ['getLogs', () => supabaseSource.getLogs({ ...params, status: 'error', cursor: 'c1', limit: 50 }), 'usage_logs_page', { ...readArgs, p_status: 'error', p_cursor: 'c1', p_limit: 50 }],
     ['a project filter', () => supabaseSource.getDashboard({ ...params, project: 'project-2' }), 'usage_summary', { ...readArgs, p_project: 'project-2' }],
+    ['getSessions', () => supabaseSource.getSessions(params, 50), 'usage_sessions', { ...readArgs, p_limit: 50 }],
+    ['getSession', () => supabaseSource.getSession('s-1'), 'usage_session', { p_project: 'project-1', p_session_id: 's-1' }],
+    ['getSession of a project', () => supabaseSource.getSession('s-1', 'project-2'), 'usage_session', { p_project: 'project-2', p_session_id: 's-1' }],
+    ['getTokenMetrics', () => supabaseSource.getTokenMetrics(params), 'usage_token_metrics', readArgs],
+    ['getOptimization', () => supabaseSource.getOptimization(params), 'usage_optimization', readArgs],
+    ['getAlerts', () => supabaseSource.getAlerts(params), 'usage_alerts', readArgs],
   ])('%s calls %s with the API arguments', async (_name, call, fn, args) => {
     await call()
     expect(calls).toEqual([{ fn, args }])
@@ -78,6 +88,10 @@ describe('supabase source', () => {
   test('the JSON is passed through and errors become ApiError', async () => {
     expect(await supabaseSource.getDashboard(params)).toEqual({ from: params.from, shape: 'usage_summary' })
     await expect(supabaseSource.getBreakdown(params, 'provider')).rejects.toMatchObject({ name: 'ApiError', code: '22023', message: 'boom', details: [{ message: 'by' }] })
+  })
+
+  test('a session without turns is a not_found ApiError, like the API\'s 404', async () => {
+    await expect(supabaseSource.getSession('missing')).rejects.toMatchObject({ name: 'ApiError', status: 404, code: 'not_found' })
   })
 
   test('CSV export follows every cursor', async () => {

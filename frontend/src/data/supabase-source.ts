@@ -6,8 +6,8 @@ import { supabase } from '../lib/supabase'
 import { logsToCsv } from './logs/logs-data'
 import type { DataSource, LogsParams, ReadParams } from './source'
 import type {
-  AppConfig, BreakdownResponse, DashboardResponse, LogsPage, PricingRow, TimeseriesResponse,
-  UnpricedResponse,
+  AlertsResponse, AppConfig, BreakdownResponse, DashboardResponse, LogsPage, OptimizationResponse,
+  PricingRow, SessionDetail, SessionsResponse, TimeseriesResponse, TokenMetrics, UnpricedResponse,
 } from './types'
 
 const PRICING_UNIT = 'USD per 1K tokens'
@@ -120,4 +120,16 @@ export const supabaseSource: DataSource = {
     if (error) throw toApiError(error)
     return data as PricingRow
   },
+  getSessions: (p, limit) => rpc<SessionsResponse>('usage_sessions', { ...readArgs(p), p_limit: limit }),
+  async getSession(sessionId, project) {
+    const detail = await rpc<SessionDetail>('usage_session', { p_project: project ?? defaultProject, p_session_id: sessionId })
+    // The API answers 404 for a session without turns; the SQL function returns it empty.
+    if (!detail || detail.turns.length === 0) {
+      throw new ApiError(404, 'not_found', `no turns for session '${sessionId}' in this project`)
+    }
+    return detail
+  },
+  getTokenMetrics: (p) => rpc<TokenMetrics>('usage_token_metrics', readArgs(p)),
+  getOptimization: (p) => rpc<OptimizationResponse>('usage_optimization', readArgs(p)),
+  getAlerts: (p) => rpc<AlertsResponse>('usage_alerts', readArgs(p)),
 }

@@ -145,3 +145,96 @@ export interface PriceUpdate {
   cached_input_price?: string | null
   provider?: string | null
 }
+
+/** One conversation (events sharing a `session_id`) summed over its turns in the range. */
+export interface SessionSummary {
+  session_id: string
+  requests: number
+  errors: number
+  prompt_tokens: number
+  completion_tokens: number
+  total_tokens: number
+  cost: Money
+  unpriced_requests: number
+  first_seen: string
+  last_seen: string
+  models: string[]
+}
+
+export interface SessionsResponse {
+  sessions: SessionSummary[]
+}
+
+export interface SessionTotals {
+  requests: number
+  prompt_tokens: number
+  completion_tokens: number
+  total_tokens: number
+  cost: Money
+  unpriced_requests: number
+  first_seen: string | null
+  last_seen: string | null
+}
+
+/** A conversation read whole: its turns oldest first (at most 1,000). */
+export interface SessionDetail {
+  session_id: string
+  totals: SessionTotals
+  turns: LogRow[]
+  truncated: boolean
+}
+
+export interface TokenMetrics {
+  requests: number
+  prompt_tokens: number
+  completion_tokens: number
+  total_tokens: number
+  cached_tokens: number
+  avg_prompt_tokens: number | null
+  avg_completion_tokens: number | null
+  completion_to_prompt_ratio: number | null
+  cached_prompt_share: number | null
+  cost_per_request: Money
+  recent_sessions: {
+    sessions: number
+    avg_turns: number | null
+    avg_total_tokens: number | null
+    avg_prompt_tokens_per_turn: number | null
+  }
+}
+
+export interface Recommendation {
+  type: 'cheaper_model' | string
+  endpoint_name: string
+  model: string
+  provider: string | null
+  suggested_model: string
+  requests: number
+  prompt_tokens: number
+  completion_tokens: number
+  current_cost: string
+  suggested_cost: string
+  savings: string
+  savings_share: number | null
+  message: string
+}
+
+export interface OptimizationResponse {
+  recommendations: Recommendation[]
+}
+
+export type AlertSeverity = 'warning' | 'critical' | string
+
+interface AlertBase {
+  severity: AlertSeverity
+  message: string
+}
+
+export type Alert =
+  | (AlertBase & { type: 'unpriced_model'; model: string; requests: number })
+  | (AlertBase & { type: 'error_rate'; endpoint_name: string; requests: number; errors: number; error_rate: number })
+  | (AlertBase & { type: 'cost_spike'; day: string; cost: string; typical_cost: string })
+
+export interface AlertsResponse {
+  alerts: Alert[]
+}

@@ -1,6 +1,8 @@
 // Pricing: every model per 1K (as stored) and per 1M, last updated; unpriced models seen in
-// traffic highlighted with "Add price"; admins edit through PUT /api/pricing/<model>.
+// traffic highlighted with "Add price"; admins edit through PUT /api/pricing/<model>. An
+// "Add price" link elsewhere (a Savings alert) arrives with `{ addPrice: model }` as state.
 import { type FormEvent, useEffect, useMemo, useState } from 'react'
+import { useLocation, useNavigate } from 'react-router'
 import { DateRangePicker } from '../components/DateRangePicker'
 import { Layout } from '../components/Layout'
 import { LoadingPanel, errorText, queryState } from '../components/LoadingPanel'
@@ -9,6 +11,7 @@ import { type PriceForm, type PriceUnit, priceForm, priceRows, unpricedRows, val
 import { usePricingQuery, usePutPriceMutation, useUnpricedQuery } from '../data/pricing/pricing-queries'
 import { useFilters } from '../data/use-filters'
 import { formatPrice, isDecimal, shiftDecimal } from '../data/format-data'
+import type { AddPriceState } from './SavingsPage'
 
 function converted(value: string, unit: PriceUnit): string {
   if (!isDecimal(value.trim())) return '—'
@@ -89,6 +92,20 @@ export function PricingPage() {
     const row = pricing.data?.models.find((m) => m.model === model)
     setEditing({ form: priceForm(model, row), isNew: !row })
   }
+
+  // Opened from an "Add price" link: open the editor once the prices are known, then drop the
+  // state so a reload or Back does not open it again.
+  const location = useLocation()
+  const navigate = useNavigate()
+  const addPrice = (location.state as Partial<AddPriceState> | null)?.addPrice
+  useEffect(() => {
+    if (!addPrice || !pricing.data || !config) return
+    if (config.is_admin) {
+      const row = pricing.data.models.find((m) => m.model === addPrice)
+      setEditing({ form: priceForm(addPrice, row), isNew: !row })
+    }
+    void navigate({ pathname: location.pathname, search: location.search }, { replace: true, state: null })
+  }, [addPrice, pricing.data, config, navigate, location.pathname, location.search])
 
   return (
     <Layout title="Pricing" toolbar={<DateRangePicker />}>

@@ -1,5 +1,5 @@
 // The one module that imports Recharts. Domain charts map their data in useMemo and hand it
-// to these three views, so the chart library can change here alone. Animations are off: with
+// to these views, so the chart library can change here alone. Animations are off: with
 // polling every few seconds, re-animating would look like flicker.
 import {
   Bar, BarChart, CartesianGrid, Cell, Legend, Line, LineChart, Pie, PieChart,
@@ -98,6 +98,42 @@ export function BarChartView({ data, categoryKey, series, formatValue = String, 
             fill={s.color ?? PALETTE[i % PALETTE.length]}
             radius={[0, 4, 4, 0]}
             maxBarSize={22}
+            isAnimationActive={false}
+          />
+        ))}
+      </BarChart>
+    </ResponsiveContainer>
+  )
+}
+
+interface ColumnChartProps {
+  data: Row[]
+  xKey: string
+  series: Series[]
+  formatValue?: ValueFormat
+  /** Stack the series in one column per row (e.g. input and output tokens of a turn). */
+  stacked?: boolean
+  height?: number
+}
+
+/** Vertical columns along an ordered axis (turns of a conversation), optionally stacked. */
+export function ColumnChartView({ data, xKey, series, formatValue = String, stacked, height = 220 }: ColumnChartProps) {
+  return (
+    <ResponsiveContainer width="100%" height={height}>
+      <BarChart data={data} margin={{ top: 8, right: 16, bottom: 0, left: 0 }}>
+        <CartesianGrid stroke={GRID} vertical={false} />
+        <XAxis dataKey={xKey} tick={AXIS} tickLine={false} axisLine={{ stroke: GRID }} minTickGap={16} />
+        <YAxis tick={AXIS} tickLine={false} axisLine={false} tickFormatter={formatValue} width={72} />
+        <Tooltip contentStyle={TOOLTIP_STYLE} cursor={{ fill: '#f1f5f9' }} formatter={(value, name) => [formatValue(Number(value)), name]} />
+        {series.length > 1 && <Legend wrapperStyle={{ fontSize: 12 }} />}
+        {series.map((s, i) => (
+          <Bar
+            key={s.key}
+            dataKey={s.key}
+            name={s.label}
+            stackId={stacked ? 'stack' : undefined}
+            fill={s.color ?? PALETTE[i % PALETTE.length]}
+            maxBarSize={40}
             isAnimationActive={false}
           />
         ))}

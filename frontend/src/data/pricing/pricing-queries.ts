@@ -3,6 +3,8 @@ import { type Filters, filtersKey, readParams } from '../filters-data'
 import { liveQueryOptions } from '../live'
 import { getDataSource } from '../source'
 import { usageKeys } from '../overview/overview-queries'
+import { savingsKeys } from '../savings/savings-queries'
+import { sessionsKeys } from '../sessions/sessions-queries'
 import type { PriceUpdate } from '../types'
 
 export const pricingKeys = {
@@ -27,7 +29,7 @@ export function useUnpricedQuery(filters: Filters) {
   })
 }
 
-/** Saves a price; the list, the unpriced models and usage (costs of new events) refresh. */
+/** Saves a price; the list, the unpriced models, usage, sessions and savings (costs of new events) refresh. */
 export function usePutPriceMutation() {
   const client = useQueryClient()
   return useMutation({
@@ -36,6 +38,8 @@ export function usePutPriceMutation() {
     onSuccess: () => {
       void client.invalidateQueries({ queryKey: pricingKeys.all })
       void client.invalidateQueries({ queryKey: usageKeys.all })
+      void client.invalidateQueries({ queryKey: sessionsKeys.all })
+      void client.invalidateQueries({ queryKey: savingsKeys.all })
     },
   })
 }

@@ -1,0 +1,82 @@
+import { describe, expect, test } from 'vitest'
+import { alertViews, formatReduction, recommendationViews, savingsTotal } from './savings-data'
+import type { Alert, Recommendation } from '../types'
+
+const rec = (endpoint: string, model: string, savings: string, over: Partial<Recommendation> = {}): Recommendation => ({
+  type: 'cheaper_model', endpoint_name: endpoint, model, provider: 'openai', suggested_model: 'gpt-4.1',
+  requests: 3, prompt_tokens: 1000, completion_tokens: 150, current_cost: '0.004', suggested_cost: '0.0032',
+  savings, savings_share: 0.2, message: '', ...over,
+})
+
+describe('formatReduction', () => {
+  test.each([[0.2, '−20%'], [0.94, '−94%'], [1 / 3, '−33.3%'], [0.0004, '−0%'], [null, '—']])('%s → %s', (share, expected) => {
+    expect(formatReduction(share)).toBe(expected)
+  })
+})
+
+describe('recommendationViews', () => {
+  test('largest exact saving first, compared as decimals not strings', () => {
+    const views = recommendationViews([
+      rec('chat', 'gpt-4o', '9.5'),
+      rec('summarize', 'gpt-4o', '12.34'),
+      rec('classify', 'gpt-4o', '0.000001'),
+      rec('agent', 'gpt-4o', '12.34'),
+    ])
+    expect(views.map((v) => [v.endpoint, v.savings])).toEqual([
+      ['agent', '$12.34'], ['summarize', '$12.34'], ['chat', '$9.50'], ['classify', '$0.000001'],
+    ])
+  })
+
+  test.each([
+    [rec('summarize', 'gpt-4o', '12.34', { suggested_model: 'gpt-4o-mini', savings_share: 0.94 }),
+      'Move summarize from gpt-4o to gpt-4o-mini: save $12.34 over this period (−94%)'],
+    [rec('chat', 'gpt-4o', '0.0008'), 'Move chat from gpt-4o to gpt-4.1: save $0.000800 over this period (−20%)'],
+    [rec('x', 'gpt-4o-mini', '0.000000000001', { suggested_model: 'gpt-4.1-nano', savings_share: 1 / 3 }),
+      'Move x from gpt-4o-mini to gpt-4.1-nano: save $0.000000000001 over this period (−33.3%)'],
+  ])('%j reads: %s', (r, sentence) => {
+    expect(recommendationViews([r])[0].sentence).toBe(sentence)
+  })
+
+  test('costs and volume are exact', () => {
+    expect(recommendationViews([rec('chat', 'gpt-4o', '0.0008')])[0]).toMatchObject({
+      currentCost: '$0.004000', suggestedCost: '$0.003200', requests: '3', tokens: '1,150',
+    })
+  })
+})
+
+describe('savingsTotal', () => {
+  test.each([
+    [[rec('a', 'm', '0.1', { current_cost: '0.5' }), rec('b', 'm', '0.2', { current_cost: '0.5' })], '0.3', '$0.300000', '$1.00', '−30%'],
+    [[rec('a', 'm', '0.0008'), rec('b', 'm', '0.0052', { current_cost: '0.026' })], '0.006', '$0.006000', '$0.030000', '−20%'],
+    [[], '0', '$0.000000', '$0.000000', '—'],
+  ])('%j sums to %s', (recs, amount, savings, currentCost, reduction) => {
+    expect(savingsTotal(recs)).toEqual({ amount, savings, currentCost, reduction })
+  })
+})
+
+describe('alertViews', () => {
+  const alerts: Alert[] = [
+    { type: 'unpriced_model', severity: 'warning', model: 'acme-llm-1', requests: 1200, message: 'm1' },
+    { type: 'cost_spike', severity: 'warning', day: '2026-11-15T00:00:00+00:00', cost: '0.1', typical_cost: '0.01875', message: 'm2' },
+    { type: 'error_rate', severity: 'critical', endpoint_name: 'flaky', requests: 6, errors: 5, error_rate: 0.8333, message: 'm3' },
+  ]
+
+  test('most severe first, the API order kept within a severity', () => {
+    expect(alertViews(alerts).map((a) => [a.severity, a.key])).toEqual([
+      ['critical', 'errors:flaky'], ['warning', 'unpriced:acme-llm-1'], ['warning', 'spike:2026-11-15T00:00:00+00:00'],
+    ])
+  })
+
+  test.each([
+    [0, 'flaky is failing', '5 of 6 requests failed (83.3%)', { kind: 'logs', endpoint: 'flaky' }],
+    [1, 'No price for acme-llm-1', '1,200 requests with unknown cost, missing from every total', { kind: 'add-price', model: 'acme-llm-1' }],
+    [2, 'Cost spike on 2026-11-15', '$0.100000 that day against a daily average of $0.018750', null],
+  ])('alert %i: %s, %s', (index, title, detail, action) => {
+    expect(alertViews(alerts)[index]).toMatchObject({ title, detail, action })
+  })
+
+  test('an unknown alert type shows the server message', () => {
+    const unknown = { type: 'budget', severity: 'info', message: 'over budget' } as unknown as Alert
+    expect(alertViews([unknown])[0]).toMatchObject({ severity: 'info', title: 'budget', action: null })
+  })
+})

@@ -1,0 +1,123 @@
+// Savings: the total possible saving, cheaper-model recommendations with their exact savings
+// (largest first), and the alerts (unpriced traffic, failing endpoints, cost spikes).
+import { useMemo } from 'react'
+import { Link, useLocation } from 'react-router'
+import { DateRangePicker } from '../components/DateRangePicker'
+import { FilterBar } from '../components/FilterBar'
+import { Layout } from '../components/Layout'
+import { LoadingPanel, queryState } from '../components/LoadingPanel'
+import { filtersToSearch } from '../data/filters-data'
+import { type AlertView, type RecommendationView, alertViews, recommendationViews, savingsTotal } from '../data/savings/savings-data'
+import { useAlertsQuery, useOptimizationQuery } from '../data/savings/savings-queries'
+import { useFilters } from '../data/use-filters'
+
+/** State handed to the Pricing page so it opens its "Add price" editor for this model. */
+export interface AddPriceState {
+  addPrice: string
+}
+
+function RecommendationItem({ rec }: { rec: RecommendationView }) {
+  return (
+    <li className="advice" data-testid={`recommendation-${rec.endpoint}-${rec.model}`}>
+      <div className="advice-body">
+        <p className="advice-sentence" data-testid="recommendation-sentence">
+          Move <code>{rec.endpoint}</code> from <strong>{rec.model}</strong> to <strong>{rec.suggestedModel}</strong>:
+          save <strong data-testid="recommendation-savings">{rec.savings}</strong> over this period ({rec.reduction})
+        </p>
+        <p className="muted small">
+          {rec.requests} requests · {rec.tokens} tokens · cost {rec.currentCost}, at {rec.suggestedModel}&apos;s list prices {rec.suggestedCost}
+        </p>
+      </div>
+      <span className="advice-amount" aria-hidden="true">{rec.savings}</span>
+    </li>
+  )
+}
+
+function AlertItem({ alert }: { alert: AlertView }) {
+  const [filters] = useFilters()
+  const { search } = useLocation()
+  let action = null
+  if (alert.action?.kind === 'add-price') {
+    const state: AddPriceState = { addPrice: alert.action.model }
+    action = <Link to={{ pathname: '/pricing', search }} state={state} data-testid="alert-add-price">Add a price for {alert.action.model} →</Link>
+  } else if (alert.action?.kind === 'logs') {
+    const logs = filtersToSearch({ ...filters, endpoint_name: alert.action.endpoint, status: 'error' }).toString()
+    action = <Link to={{ pathname: '/logs', search: logs }} data-testid="alert-logs">See the failed requests →</Link>
+  }
+  return (
+    <li className={`alert alert-${alert.severity}`} data-testid={`alert-${alert.key}`} title={alert.message}>
+      <span className={`badge severity severity-${alert.severity}`} data-testid="alert-severity">{alert.severity}</span>
+      <div className="alert-body">
+        <strong>{alert.title}</strong>
+        {alert.detail && <span className="muted">{alert.detail}</span>}
+      </div>
+      {action && <span className="alert-action">{action}</span>}
+    </li>
+  )
+}
+
+export function SavingsPage() {
+  const [filters] = useFilters()
+  const optimization = useOptimizationQuery(filters)
+  const alerts = useAlertsQuery(filters)
+  const recommendations = optimization.data?.recommendations
+  const views = useMemo(() => recommendationViews(recommendations ?? []), [recommendations])
+  const total = useMemo(() => savingsTotal(recommendations ?? []), [recommendations])
+  const alertList = useMemo(() => alertViews(alerts.data?.alerts ?? []), [alerts.data])
+
+  return (
+    <Layout title="Savings" toolbar={<DateRangePicker />}>
+      <FilterBar />
+      <LoadingPanel
+        {...queryState(optimization)}
+        isEmpty={views.length === 0}
+        empty={
+          <div className="empty-hint" data-testid="recommendations-hint">
+            <strong>No cheaper model to suggest for this range.</strong>
+            <span>
+              A recommendation appears when an endpoint&apos;s priced traffic runs on a model with a cheaper one at the same
+              provider (e.g. <code>gpt-4o</code> → <code>gpt-4.1</code>): tag calls with <code>endpoint_name</code> to see it per feature.
+            </span>
+          </div>
+        }
+        minHeight={200}
+        testId="recommendations"
+      >
+        <section className="card savings-total" aria-label="Total possible saving" data-testid="savings-total">
+          <span className="stat-label">Total possible saving</span>
+          <span className="savings-amount" data-testid="savings-total-value" title={`$${total.amount}`}>{total.savings}</span>
+          <span className="muted">
+            on {total.currentCost} of spend on these endpoints and models ({total.reduction}), across {views.length}{' '}
+            {views.length === 1 ? 'recommendation' : 'recommendations'}, at list prices for the same tokens
+          </span>
+        </section>
+        <section className="card panel" aria-label="Recommendations">
+          <header className="panel-head">
+            <h2>Recommendations</h2>
+            <span className="muted small">the next cheaper model of the same provider, largest saving first</span>
+          </header>
+          <ol className="advice-list" data-testid="recommendations">
+            {views.map((rec) => <RecommendationItem key={rec.key} rec={rec} />)}
+          </ol>
+        </section>
+      </LoadingPanel>
+      <section className="card panel" aria-label="Alerts" data-testid="alerts-panel">
+        <header className="panel-head">
+          <h2>Alerts</h2>
+          <span className="muted small">unpriced traffic, failing endpoints and cost spikes in this range</span>
+        </header>
+        <LoadingPanel
+          {...queryState(alerts)}
+          isEmpty={alertList.length === 0}
+          empty="No alerts: every model has a price, no endpoint fails 5% or more of its requests, and no day cost over 3× the daily average."
+          minHeight={80}
+          testId="alerts"
+        >
+          <ul className="alert-list" data-testid="alerts">
+            {alertList.map((alert) => <AlertItem key={alert.key} alert={alert} />)}
+          </ul>
+        </LoadingPanel>
+      </section>
+    </Layout>
+  )
+}
