@@ -2,15 +2,15 @@
 // `tokenoptimizer serve` (gunicorn) serving frontend/dist, traffic sent with the real Python
 // SDK, Debian Chromium through playwright-core. The numbers on screen must equal what was sent.
 import assert from 'node:assert/strict'
-import { existsSync, mkdirSync } from 'node:fs'
+import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { fileURLToPath } from 'node:url'
 import { launchBrowser, sendTraffic, startServer } from './harness.mjs'
 import { cost, formatUsd, integer, totals, totalsBy } from './expected.mjs'
+import { SCREENSHOTS, screenshot, text, waitForText } from './page-helpers.mjs'
 
 const HERE = fileURLToPath(new URL('.', import.meta.url))
-const SCREENSHOTS = join(HERE, 'screenshots')
 
 // The seeded prices these tests rely on (USD per 1K tokens); checked against /api/pricing first.
 const PRICES = {
@@ -34,32 +34,6 @@ const TRAFFIC = [
   { model: UNPRICED_MODEL, endpoint: 'chat', prompt: 500, completion: 100, latency_ms: 300, count: 2 },
 ]
 const LIVE_EVENT = { model: 'gpt-4o', endpoint: 'chat', prompt: 1000, completion: 500, latency_ms: 800, count: 1 }
-
-const text = async (page, testId) => ((await page.getByTestId(testId).first().textContent()) ?? '').trim()
-
-/** Waits until the element's text equals `expected`; fails with what it showed instead. */
-async function waitForText(locator, expected, timeoutMs = 10_000) {
-  const deadline = Date.now() + timeoutMs
-  let actual
-  while (Date.now() < deadline) {
-    actual = (await locator.first().textContent().catch(() => null))?.trim()
-    if (actual === expected) return Date.now()
-    await new Promise((r) => setTimeout(r, 100))
-  }
-  assert.fail(`expected ${JSON.stringify(expected)}, the page showed ${JSON.stringify(actual)}`)
-}
-
-/** Waits until the charts have drawn, so screenshots show the page as a user sees it. */
-async function settle(page) {
-  await page.waitForFunction(() => !document.querySelector('[data-testid$="loading"], [data-testid="loading"]'), null, { timeout: 15_000 })
-  await page.waitForTimeout(300)
-}
-
-async function screenshot(page, name) {
-  mkdirSync(SCREENSHOTS, { recursive: true })
-  await settle(page)
-  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true })
-}
 
 describe('dashboard on a fresh database (local mode)', () => {
   let server

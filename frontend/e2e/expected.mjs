@@ -3,7 +3,8 @@
 const SCALE = 15n
 const UNIT = 10n ** SCALE
 
-function toScaled(decimal) {
+/** A decimal string as an integer count of 1e-15 USD. */
+export function toScaled(decimal) {
   const [whole, fraction = ''] = String(decimal).split('.')
   return BigInt(whole) * UNIT + BigInt((fraction + '0'.repeat(Number(SCALE))).slice(0, Number(SCALE)) || '0')
 }
@@ -52,4 +53,12 @@ export function totalsBy(prices, traffic, key) {
 /** A fraction of two scaled amounts as the dashboard shows a share: one decimal percent. */
 export function share(part, whole) {
   return `${(Number((part * 1_000_000n) / whole) / 10_000).toFixed(1)}%`
+}
+
+/** A scaled amount as the API writes money: the exact decimal without trailing zeros. */
+export function toDecimal(scaled) {
+  const sign = scaled < 0n ? '-' : ''
+  const abs = scaled < 0n ? -scaled : scaled
+  const fraction = (abs % UNIT).toString().padStart(Number(SCALE), '0').replace(/0+$/, '')
+  return `${sign}${abs / UNIT}${fraction ? `.${fraction}` : ''}`
 }

@@ -1,11 +1,25 @@
 """Send usage events through the real SDK, as an app would: `track_usage` with plain dict
 responses in each provider's shape. Reads [{"model", "endpoint", "prompt", "completion",
-"latency_ms", "count"}] as JSON on stdin; argv: api_key base_url. Prints the SDK's stats."""
+"latency_ms", "count", "session"?, "fail"?}] as JSON on stdin; argv: api_key base_url. Prints the
+SDK's stats. `session` tags the calls with a `session_id`; `fail` makes them failed calls:
+`tracked_completion` with a client that raises, as a provider error would."""
 
 import json
 import sys
+from types import SimpleNamespace
 
 import tokenoptimizer
+
+
+class RateLimitError(Exception):
+    """Stands in for the provider's error; the SDK records its class name as `error_type`."""
+
+
+def _raise(**_kwargs):
+    raise RateLimitError("429 Too Many Requests")
+
+
+FAILING_CLIENT = SimpleNamespace(chat=SimpleNamespace(completions=SimpleNamespace(create=_raise)))
 
 
 def response(model: str, prompt: int, completion: int) -> dict:
@@ -22,8 +36,17 @@ def main() -> None:
     tokenoptimizer.configure(api_key=api_key, base_url=base_url)
     for item in json.load(sys.stdin):
         for _ in range(item.get("count", 1)):
+            if item.get("fail"):
+                try:
+                    tokenoptimizer.tracked_completion(item["model"], [{"role": "user", "content": "e2e"}],
+                                                      endpoint_name=item["endpoint"], session_id=item.get("session"),
+                                                      client=FAILING_CLIENT)
+                except RateLimitError:
+                    pass
+                continue
             tokenoptimizer.track_usage(response(item["model"], item["prompt"], item["completion"]),
-                                       endpoint_name=item["endpoint"], latency_ms=item["latency_ms"])
+                                       endpoint_name=item["endpoint"], latency_ms=item["latency_ms"],
+                                       session_id=item.get("session"))
     delivered = tokenoptimizer.flush(timeout=20)
     stats = tokenoptimizer.stats()
     print(json.dumps({"delivered": delivered, **stats}))

@@ -21,7 +21,7 @@ function RecommendationItem({ rec }: { rec: RecommendationView }) {
     <li className="advice" data-testid={`recommendation-${rec.endpoint}-${rec.model}`}>
       <div className="advice-body">
         <p className="advice-sentence" data-testid="recommendation-sentence">
-          Move <code>{rec.endpoint}</code> from <strong>{rec.model}</strong> to <strong>{rec.suggestedModel}</strong>:
+          Move <code>{rec.endpoint}</code> from <strong>{rec.model}</strong> to <strong>{rec.suggestedModel}</strong>:{' '}
           save <strong data-testid="recommendation-savings">{rec.savings}</strong> over this period ({rec.reduction})
         </p>
         <p className="muted small">

@@ -65,12 +65,13 @@ describe('metric cards', () => {
 })
 
 describe('sessionRows', () => {
-  test('newest last turn first, exact tokens and cost, models sorted', () => {
+  test("the API's order (newest last turn first, to the microsecond), exact tokens and cost, models sorted", () => {
     const rows = sessionRows([
-      session('old', { last_seen: '2026-11-23T09:00:00Z' }),
-      session('new', { last_seen: '2026-11-23T11:00:00Z', models: ['gpt-4o-mini', 'gpt-4o'], total_tokens: 123456, cost: '0.0123' }),
+      session('new', { last_seen: '2026-11-23T11:00:00.419973+00:00', models: ['gpt-4o-mini', 'gpt-4o'], total_tokens: 123456, cost: '0.0123' }),
+      session('b-same-ms', { last_seen: '2026-11-23T11:00:00.419962+00:00' }),
+      session('a-old', { last_seen: '2026-11-23T09:00:00+00:00' }),
     ], 'UTC')
-    expect(rows.map((r) => r.id)).toEqual(['new', 'old'])
+    expect(rows.map((r) => r.id)).toEqual(['new', 'b-same-ms', 'a-old'])
     expect(rows[0]).toMatchObject({ tokens: '123,456', cost: '$0.012300', models: 'gpt-4o, gpt-4o-mini', lastSeen: '2026-11-23 11:00:00', requests: '3' })
   })
 

@@ -82,23 +82,24 @@ export interface SessionRow {
   models: string
 }
 
-/** The list, newest last turn first (the API's order, kept even if it arrives otherwise). */
+/**
+ * The list in the API's order, newest last turn first. Not re-sorted here: timestamps carry
+ * microseconds, which `Date` drops, so turns within a millisecond would tie.
+ */
 export function sessionRows(sessions: SessionSummary[], timeZone?: string): SessionRow[] {
-  return [...sessions]
-    .sort((a, b) => Date.parse(b.last_seen) - Date.parse(a.last_seen) || a.session_id.localeCompare(b.session_id))
-    .map((s) => ({
-      id: s.session_id,
-      requests: formatInteger(s.requests),
-      errors: s.errors,
-      tokens: formatInteger(s.total_tokens),
-      tokensIn: formatInteger(s.prompt_tokens),
-      tokensOut: formatInteger(s.completion_tokens),
-      cost: costCell(s.cost, s.requests),
-      unpriced: s.unpriced_requests,
-      firstSeen: formatTimestamp(s.first_seen, timeZone),
-      lastSeen: formatTimestamp(s.last_seen, timeZone),
-      models: [...s.models].sort().join(', '),
-    }))
+  return sessions.map((s) => ({
+    id: s.session_id,
+    requests: formatInteger(s.requests),
+    errors: s.errors,
+    tokens: formatInteger(s.total_tokens),
+    tokensIn: formatInteger(s.prompt_tokens),
+    tokensOut: formatInteger(s.completion_tokens),
+    cost: costCell(s.cost, s.requests),
+    unpriced: s.unpriced_requests,
+    firstSeen: formatTimestamp(s.first_seen, timeZone),
+    lastSeen: formatTimestamp(s.last_seen, timeZone),
+    models: [...s.models].sort().join(', '),
+  }))
 }
 
 export interface TurnRow extends LogCells {

@@ -1,0 +1,228 @@
+// Browser tests of the Sessions and Savings pages against the real stack (fresh database,
+// `tokenoptimizer serve`, the real Python SDK, Debian Chromium). Conversations are tagged with
+// `session_id`; the savings on screen must equal both the API's and our own exact arithmetic.
+import assert from 'node:assert/strict'
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+import { after, before, describe, test } from 'node:test'
+import { fileURLToPath } from 'node:url'
+import { launchBrowser, sendTraffic, startServer } from './harness.mjs'
+import { cost, formatUsd, integer, toDecimal, toScaled, totals } from './expected.mjs'
+import { screenshot, settle, text, waitForText } from './page-helpers.mjs'
+
+const HERE = fileURLToPath(new URL('.', import.meta.url))
+
+// Seeded list prices (USD per 1K tokens), checked against /api/pricing first.
+const PRICES = {
+  'gpt-4o': { input: '0.0025', output: '0.01' },
+  'gpt-4o-mini': { input: '0.00015', output: '0.0006' },
+  'gpt-4.1': { input: '0.002', output: '0.008' },
+  'gpt-4.1-nano': { input: '0.0001', output: '0.0004' },
+}
+// docs/api.md: the suggestion is the next cheaper model of the same provider (no dearer input
+// or output price; of those the highest priced, ties by name). In the seed, gpt-4o's is gpt-4.1
+// (gpt-4.1 and o3 both cost 0.002 + 0.008, "gpt-4.1" sorts first) and gpt-4o-mini's is gpt-4.1-nano.
+const SUGGESTED = { 'gpt-4o': 'gpt-4.1', 'gpt-4o-mini': 'gpt-4.1-nano' }
+const UNPRICED_MODEL = 'acme-llm-7b'
+
+// One latency for every conversation turn, so the SDK's timestamps (now − latency) keep the
+// order the turns were sent in.
+const turn = (session, model, endpoint, prompt, completion) => ({ session, model, endpoint, prompt, completion, latency_ms: 500 })
+const SESSION_TRAFFIC = [
+  // A support conversation that resends its history: the input grows every turn.
+  turn('conv-support-1', 'gpt-4o', 'support-chat', 800, 120),
+  turn('conv-support-1', 'gpt-4o', 'support-chat', 1600, 150),
+  turn('conv-support-1', 'gpt-4o', 'support-chat', 2500, 180),
+  turn('conv-support-1', 'gpt-4o', 'support-chat', 3400, 200),
+  turn('conv-research-3', 'gpt-4o-mini', 'research', 1000, 100),
+  turn('conv-research-3', 'gpt-4o', 'research', 1500, 300),
+  turn('conv-support-2', 'gpt-4o-mini', 'support-chat', 500, 90),
+  turn('conv-support-2', 'gpt-4o-mini', 'support-chat', 1100, 110),
+]
+const NEWEST_FIRST = ['conv-support-2', 'conv-research-3', 'conv-support-1']
+const OTHER_TRAFFIC = [
+  // Long documents on gpt-4o: the largest saving.
+  { model: 'gpt-4o', endpoint: 'summarize', prompt: 4000, completion: 250, latency_ms: 1500, count: 5 },
+  { model: UNPRICED_MODEL, endpoint: 'chat', prompt: 500, completion: 100, latency_ms: 300, count: 2 },
+  // Calls that fail at the provider: an endpoint failing 100% of the time.
+  { model: 'gpt-4o-mini', endpoint: 'flaky-tool', prompt: 0, completion: 0, latency_ms: 0, count: 6, fail: true },
+]
+
+/** What the documented rule recommends for the traffic, with exact BigInt savings, largest first. */
+function expectedRecommendations(traffic) {
+  const groups = new Map()
+  for (const item of traffic) {
+    if (item.fail || !PRICES[item.model]) continue
+    const key = `${item.endpoint}|${item.model}`
+    const g = groups.get(key) ?? { endpoint: item.endpoint, model: item.model, suggested: SUGGESTED[item.model], current: 0n, alternative: 0n, requests: 0 }
+    g.current += cost(PRICES, item)
+    g.alternative += cost({ [item.model]: PRICES[g.suggested] }, item)
+    g.requests += item.count ?? 1
+    groups.set(key, g)
+  }
+  return [...groups.values()]
+    .map((g) => ({ ...g, savings: g.current - g.alternative }))
+    .filter((g) => g.savings > 0n)
+    .sort((a, b) => (b.savings > a.savings ? 1 : b.savings < a.savings ? -1 : a.endpoint.localeCompare(b.endpoint)))
+}
+
+/** A saving as the page writes its share: −20%, −33.3%. */
+const reduction = (savings, current) => `−${Number(((savings * 10_000n) / current + 5n) / 10n) / 10}%`
+
+describe('Sessions and Savings on a fresh database (local mode)', () => {
+  let server
+  let browser
+  let page
+  const api = async (path) => (await fetch(`${server.url}${path}`)).json()
+
+  before(async () => {
+    assert.ok(existsSync(join(HERE, '..', 'dist', 'index.html')), 'build the dashboard first: npm run build')
+    server = await startServer()
+    const pricing = await api('/api/pricing')
+    for (const [model, price] of Object.entries(PRICES)) {
+      const row = pricing.models.find((m) => m.model === model)
+      assert.ok(row, `seed has a price for ${model}`)
+      assert.equal(toScaled(row.input_price), toScaled(price.input), `${model} input price`)
+      assert.equal(toScaled(row.output_price), toScaled(price.output), `${model} output price`)
+    }
+    browser = await launchBrowser()
+    page = await browser.newPage({ viewport: { width: 1440, height: 900 } })
+    page.setDefaultTimeout(15_000)
+    page.on('pageerror', (error) => console.error('page error:', error.message))
+  })
+
+  after(async () => {
+    await browser?.close()
+    await server?.stop()
+  })
+
+  test('with no traffic, each page says what would fill it', async () => {
+    await page.goto(`${server.url}/sessions?range=24h`)
+    await waitForText(page.getByTestId('sessions-snippet'), 'tracked_completion(..., session_id="conversation-42")', 15_000)
+    assert.match(await text(page, 'sessions-hint'), /^Tag calls with session_id to see conversations\./)
+    await screenshot(page, 'sessions-empty')
+    await page.getByTestId('nav-savings').click()
+    await page.getByTestId('recommendations-hint').waitFor()
+    await page.getByTestId('alerts-empty').waitFor()
+    assert.match(page.url(), /\/savings\?range=24h$/, 'the nav keeps the range')
+    await screenshot(page, 'savings-empty')
+  })
+
+  test('the session list shows each conversation with its exact requests, tokens and cost, newest first', async () => {
+    const stats = sendTraffic(server, [...SESSION_TRAFFIC, ...OTHER_TRAFFIC])
+    assert.equal(stats.delivered, true)
+    await page.goto(`${server.url}/sessions?range=24h`)
+    await page.getByTestId(`session-row-${NEWEST_FIRST[2]}`).waitFor({ timeout: 20_000 })
+    const ids = await page.getByTestId('session-link').allTextContents()
+    assert.deepEqual(ids, NEWEST_FIRST)
+    for (const id of NEWEST_FIRST) {
+      const t = totals(PRICES, SESSION_TRAFFIC.filter((item) => item.session === id))
+      const row = page.getByTestId(`session-row-${id}`)
+      assert.equal(await text(row, 'cell-requests'), integer(t.requests), `${id} requests`)
+      assert.equal(await text(row, 'cell-tokens-in'), integer(t.prompt), `${id} tokens in`)
+      assert.equal(await text(row, 'cell-tokens-out'), integer(t.completion), `${id} tokens out`)
+      assert.equal(await text(row, 'cell-tokens'), integer(t.tokens), `${id} total tokens`)
+      assert.equal(await text(row, 'cell-cost'), formatUsd(t.cost), `${id} cost`)
+      const models = [...new Set(SESSION_TRAFFIC.filter((item) => item.session === id).map((item) => item.model))].sort()
+      assert.equal(await text(row, 'cell-models'), models.join(', '))
+    }
+
+    // The metrics on top: every request of the range, and the conversations' averages.
+    const all = totals(PRICES, [...SESSION_TRAFFIC, ...OTHER_TRAFFIC])
+    assert.equal(await text(page, 'metric-requests-value'), integer(all.requests))
+    assert.equal(await text(page, 'metric-sessions-value'), String(NEWEST_FIRST.length))
+    assert.equal(await text(page, 'metric-avg_turns-value'), (SESSION_TRAFFIC.length / NEWEST_FIRST.length).toFixed(1))
+    const metrics = await api('/api/tokens/metrics')
+    assert.equal(await text(page, 'metric-avg_prompt-value'), Number(metrics.avg_prompt_tokens.toFixed(1)).toLocaleString('en-US'))
+    await screenshot(page, 'sessions')
+  })
+
+  test("a session's turns show the exact tokens and cost of each request, oldest first, with tokens per turn", async () => {
+    const id = 'conv-support-1'
+    const turns = SESSION_TRAFFIC.filter((item) => item.session === id)
+    await page.getByTestId(`session-row-${id}`).getByTestId('session-link').click()
+    await page.waitForURL((url) => url.pathname === `/sessions/${id}` && url.searchParams.get('range') === '24h')
+    await waitForText(page.getByTestId('session-id'), id)
+    await page.getByTestId('turn-row').first().waitFor()
+    const rows = await page.getByTestId('turn-row').all()
+    assert.equal(rows.length, turns.length)
+    for (const [i, row] of rows.entries()) {
+      assert.equal(await text(row, 'cell-tokens-in'), integer(turns[i].prompt), `turn ${i + 1} tokens in`)
+      assert.equal(await text(row, 'cell-tokens-out'), integer(turns[i].completion), `turn ${i + 1} tokens out`)
+      assert.equal(await text(row, 'cell-cost'), formatUsd(cost(PRICES, turns[i])), `turn ${i + 1} cost`)
+      assert.equal(await text(row, 'cell-model'), turns[i].model)
+      assert.equal(await text(row, 'cell-status'), 'ok')
+    }
+    const t = totals(PRICES, turns)
+    assert.equal(await text(page, 'metric-turns-value'), integer(t.requests))
+    assert.equal(await text(page, 'metric-tokens_in-value'), integer(t.prompt))
+    assert.equal(await text(page, 'metric-cost-value'), formatUsd(t.cost))
+    assert.match(await text(page, 'context-growth'), /^Input grew from 800 to 3,400 tokens per turn \(4\.3×\) over 4 turns/)
+    // Two stacked bars (input, output) per turn.
+    assert.equal(await page.locator('[data-testid="chart-turn-tokens"] .recharts-bar-rectangle').count(), turns.length * 2)
+    await screenshot(page, 'session-detail')
+
+    await page.getByTestId('sessions-back').click()
+    await page.getByTestId(`session-row-${id}`).waitFor()
+    assert.match(page.url(), /\/sessions\?range=24h$/)
+  })
+
+  test('Savings shows the exact saving of each recommendation, the API\'s and our own, largest first, with the total', async () => {
+    const expected = expectedRecommendations([...SESSION_TRAFFIC, ...OTHER_TRAFFIC])
+    const { recommendations } = await api('/api/optimization')
+    assert.deepEqual(
+      recommendations.map((r) => [r.endpoint_name, r.model, r.suggested_model, r.requests, r.current_cost, r.savings]),
+      expected.map((e) => [e.endpoint, e.model, e.suggested, e.requests, toDecimal(e.current), toDecimal(e.savings)]),
+      'the API computes the same savings',
+    )
+
+    await page.goto(`${server.url}/savings?range=24h`)
+    await page.getByTestId('recommendations').waitFor()
+    const items = page.locator('[data-testid="recommendations"] > li')
+    assert.equal(await items.count(), expected.length)
+    for (const [i, e] of expected.entries()) {
+      const item = items.nth(i)
+      assert.equal(await item.getAttribute('data-testid'), `recommendation-${e.endpoint}-${e.model}`, `position ${i + 1}`)
+      const shown = await text(item, 'recommendation-savings')
+      assert.equal(shown, formatUsd(toScaled(recommendations[i].savings)), `${e.endpoint} on ${e.model}: the API's saving`)
+      assert.equal(shown, formatUsd(e.savings), `${e.endpoint} on ${e.model}: our saving`)
+      assert.equal(
+        (await text(item, 'recommendation-sentence')).replace(/\s+/g, ' '),
+        `Move ${e.endpoint} from ${e.model} to ${e.suggested}: save ${formatUsd(e.savings)} over this period (${reduction(e.savings, e.current)})`,
+      )
+    }
+    const total = expected.reduce((sum, e) => sum + e.savings, 0n)
+    assert.equal(await text(page, 'savings-total-value'), formatUsd(total))
+    await screenshot(page, 'savings')
+  })
+
+  test('alerts show their severity; unpriced traffic links to adding its price', async () => {
+    const { alerts } = await api('/api/alerts')
+    const shown = page.locator('[data-testid="alerts"] > li')
+    assert.equal(await shown.count(), alerts.length)
+    const failing = page.getByTestId('alert-errors:flaky-tool')
+    assert.equal(await text(failing, 'alert-severity'), 'critical')
+    assert.match(await failing.textContent(), /6 of 6 requests failed \(100\.0%\)/)
+    const unpriced = page.getByTestId(`alert-unpriced:${UNPRICED_MODEL}`)
+    assert.equal(await text(unpriced, 'alert-severity'), 'warning')
+    assert.match(await unpriced.textContent(), /2 requests with unknown cost/)
+    for (const alert of alerts) {
+      const key = alert.type === 'unpriced_model' ? `unpriced:${alert.model}` : alert.type === 'error_rate' ? `errors:${alert.endpoint_name}` : `spike:${alert.day}`
+      assert.equal(await text(page.getByTestId(`alert-${key}`), 'alert-severity'), alert.severity, key)
+    }
+
+    await unpriced.getByTestId('alert-add-price').click()
+    const editor = page.getByTestId('price-editor')
+    await editor.waitFor()
+    assert.equal(await editor.getByTestId('price-model').inputValue(), UNPRICED_MODEL)
+    assert.match(page.url(), /\/pricing\?range=24h$/)
+    await page.keyboard.press('Escape')
+    await editor.waitFor({ state: 'detached' })
+
+    await page.goto(`${server.url}/savings?range=24h`)
+    await page.getByTestId('alert-errors:flaky-tool').getByTestId('alert-logs').click()
+    await page.waitForURL((url) => url.pathname === '/logs' && url.searchParams.get('endpoint_name') === 'flaky-tool' && url.searchParams.get('status') === 'error')
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="log-row"]').length === 6)
+    await settle(page)
+  })
+})
