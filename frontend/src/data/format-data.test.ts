@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest'
 import {
   formatChange, formatCompact, formatCost, formatDate, formatInteger, formatLatency,
   formatPercent, formatPrice, formatTimestamp, isDecimal, moneyToNumber, pricePerMillion,
-  shiftDecimal, sumDecimals, compareDecimals,
+  shiftDecimal, sumDecimals, compareDecimals, roundDecimal, decimalRatio, formatCount,
 } from './format-data'
 
 describe('formatCost', () => {
@@ -149,5 +149,30 @@ describe('compareDecimals', () => {
     ['0.0008', '0.0012', -1], ['12.34', '9.999999', 1], ['0.10', '0.1', 0], ['-1', '0', -1], ['0', '-0.5', 1], ['-0', '0', 0],
   ])('compareDecimals(%s, %s) = %i', (a, b, expected) => {
     expect(compareDecimals(a, b)).toBe(expected)
+  })
+})
+
+describe('roundDecimal', () => {
+  test.each([
+    ['0.005108947368', 6, '0.005109'], ['0.0051084', 6, '0.005108'], ['0.0000005', 6, '0.000001'],
+    ['0.00093', 6, '0.00093'], ['0.9999996', 6, '1'], ['12.345', 2, '12.35'], ['-0.125', 2, '-0.13'], ['7', 2, '7'],
+  ])('roundDecimal(%s, %i) = %s', (value, places, expected) => {
+    expect(roundDecimal(value, places)).toBe(expected)
+  })
+})
+
+describe('decimalRatio', () => {
+  test.each([
+    ['0.019490', '0.097070', 0.200783], ['0.0125', '0.0625', 0.2], ['1', '3', 0.333333], ['0.1', '0', null], ['x', '1', null],
+  ])('decimalRatio(%s, %s) ≈ %s', (a, b, expected) => {
+    const ratio = decimalRatio(a, b)
+    if (expected === null) expect(ratio).toBeNull()
+    else expect(ratio).toBeCloseTo(expected, 6)
+  })
+})
+
+describe('formatCount', () => {
+  test.each([[1, 'request', '1 request'], [0, 'request', '0 requests'], [1200, 'turn', '1,200 turns']])('%i %s → %s', (n, word, expected) => {
+    expect(formatCount(n, word)).toBe(expected)
   })
 })

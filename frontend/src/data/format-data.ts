@@ -164,3 +164,32 @@ export function compareDecimals(a: string, b: string): number {
   if (!/[1-9]/.test(difference)) return 0
   return difference.startsWith('-') ? -1 : 1
 }
+
+/** Rounds a decimal string half away from zero to `places` decimals, exactly (for averages). */
+export function roundDecimal(value: string, places: number): string {
+  const parsed = parseDecimal(String(value))
+  if (!parsed) throw new Error(`not a decimal: ${value}`)
+  if (parsed.fraction.length <= places) return shiftDecimal(String(value), 0)
+  const kept = BigInt(parsed.whole + parsed.fraction.slice(0, places))
+  const roundUp = Number(parsed.fraction[places]) >= 5
+  const digits = (kept + (roundUp ? 1n : 0n)).toString().padStart(places + 1, '0')
+  const rounded = places > 0 ? `${digits.slice(0, -places)}.${digits.slice(-places)}` : digits
+  return shiftDecimal(parsed.negative ? `-${rounded}` : rounded, 0)
+}
+
+/** a / b of two decimal strings as a number (a share for display), from exact integers. */
+export function decimalRatio(a: string, b: string): number | null {
+  const pa = parseDecimal(String(a))
+  const pb = parseDecimal(String(b))
+  if (!pa || !pb) return null
+  const places = Math.max(pa.fraction.length, pb.fraction.length)
+  const ia = BigInt(pa.whole + pa.fraction.padEnd(places, '0')) * (pa.negative ? -1n : 1n)
+  const ib = BigInt(pb.whole + pb.fraction.padEnd(places, '0')) * (pb.negative ? -1n : 1n)
+  if (ib === 0n) return null
+  return Number((ia * 1_000_000_000n) / ib) / 1e9
+}
+
+/** `1 request`, `5 requests`, `1,200 requests`. */
+export function formatCount(n: number, singular: string, plural = `${singular}s`): string {
+  return `${formatInteger(n)} ${n === 1 ? singular : plural}`
+}

@@ -25,7 +25,7 @@ function RecommendationItem({ rec }: { rec: RecommendationView }) {
           save <strong data-testid="recommendation-savings">{rec.savings}</strong> over this period ({rec.reduction})
         </p>
         <p className="muted small">
-          {rec.requests} requests · {rec.tokens} tokens · cost {rec.currentCost}, at {rec.suggestedModel}&apos;s list prices {rec.suggestedCost}
+          {rec.requests} · {rec.tokens} · cost {rec.currentCost}, at {rec.suggestedModel}&apos;s list prices {rec.suggestedCost}
         </p>
       </div>
       <span className="advice-amount" aria-hidden="true">{rec.savings}</span>
@@ -68,21 +68,7 @@ export function SavingsPage() {
   return (
     <Layout title="Savings" toolbar={<DateRangePicker />}>
       <FilterBar />
-      <LoadingPanel
-        {...queryState(optimization)}
-        isEmpty={views.length === 0}
-        empty={
-          <div className="empty-hint" data-testid="recommendations-hint">
-            <strong>No cheaper model to suggest for this range.</strong>
-            <span>
-              A recommendation appears when an endpoint&apos;s priced traffic runs on a model with a cheaper one at the same
-              provider (e.g. <code>gpt-4o</code> → <code>gpt-4.1</code>): tag calls with <code>endpoint_name</code> to see it per feature.
-            </span>
-          </div>
-        }
-        minHeight={200}
-        testId="recommendations"
-      >
+      {views.length > 0 && (
         <section className="card savings-total" aria-label="Total possible saving" data-testid="savings-total">
           <span className="stat-label">Total possible saving</span>
           <span className="savings-amount" data-testid="savings-total-value" title={`$${total.amount}`}>{total.savings}</span>
@@ -91,16 +77,32 @@ export function SavingsPage() {
             {views.length === 1 ? 'recommendation' : 'recommendations'}, at list prices for the same tokens
           </span>
         </section>
-        <section className="card panel" aria-label="Recommendations">
-          <header className="panel-head">
-            <h2>Recommendations</h2>
-            <span className="muted small">the next cheaper model of the same provider, largest saving first</span>
-          </header>
-          <ol className="advice-list" data-testid="recommendations">
+      )}
+      <section className="card panel" aria-label="Recommendations">
+        <header className="panel-head">
+          <h2>Recommendations</h2>
+          <span className="muted small">the next cheaper model of the same provider, largest saving first</span>
+        </header>
+        <LoadingPanel
+          {...queryState(optimization)}
+          isEmpty={views.length === 0}
+          empty={
+            <div className="empty-hint" data-testid="recommendations-hint">
+              <strong>No cheaper model to suggest for this range.</strong>
+              <span>
+                A recommendation appears when an endpoint&apos;s priced traffic runs on a model with a cheaper one at the same
+                provider (e.g. <code>gpt-4o</code> → <code>gpt-4.1</code>): tag calls with <code>endpoint_name</code> to see it per feature.
+              </span>
+            </div>
+          }
+          minHeight={160}
+          testId="recommendations"
+        >
+          <ol className={`advice-list${optimization.isPlaceholderData ? ' is-stale' : ''}`} data-testid="recommendations">
             {views.map((rec) => <RecommendationItem key={rec.key} rec={rec} />)}
           </ol>
-        </section>
-      </LoadingPanel>
+        </LoadingPanel>
+      </section>
       <section className="card panel" aria-label="Alerts" data-testid="alerts-panel">
         <header className="panel-head">
           <h2>Alerts</h2>

@@ -37,9 +37,13 @@ describe('recommendationViews', () => {
     expect(recommendationViews([r])[0].sentence).toBe(sentence)
   })
 
+  test('one request reads in the singular', () => {
+    expect(recommendationViews([rec('chat', 'gpt-4o', '0.0008', { requests: 1 })])[0].requests).toBe('1 request')
+  })
+
   test('costs and volume are exact', () => {
     expect(recommendationViews([rec('chat', 'gpt-4o', '0.0008')])[0]).toMatchObject({
-      currentCost: '$0.004000', suggestedCost: '$0.003200', requests: '3', tokens: '1,150',
+      currentCost: '$0.004000', suggestedCost: '$0.003200', requests: '3 requests', tokens: '1,150 tokens',
     })
   })
 })
@@ -48,6 +52,7 @@ describe('savingsTotal', () => {
   test.each([
     [[rec('a', 'm', '0.1', { current_cost: '0.5' }), rec('b', 'm', '0.2', { current_cost: '0.5' })], '0.3', '$0.300000', '$1.00', '−30%'],
     [[rec('a', 'm', '0.0008'), rec('b', 'm', '0.0052', { current_cost: '0.026' })], '0.006', '$0.006000', '$0.030000', '−20%'],
+    [[rec('a', 'm', '0.01949', { current_cost: '0.09707' })], '0.01949', '$0.019490', '$0.097070', '−20.1%'],
     [[], '0', '$0.000000', '$0.000000', '—'],
   ])('%j sums to %s', (recs, amount, savings, currentCost, reduction) => {
     expect(savingsTotal(recs)).toEqual({ amount, savings, currentCost, reduction })

@@ -1,7 +1,8 @@
 // Pure mappings for the Savings page: recommendations with their exact savings (decimal
 // strings, summed and ordered by string arithmetic, never floats) and the alerts.
 import {
-  compareDecimals, formatCost, formatInteger, formatPercent, formatTimestamp, sumDecimals,
+  compareDecimals, decimalRatio, formatCost, formatCount, formatInteger, formatPercent, formatTimestamp,
+  sumDecimals,
 } from '../format-data'
 import type { Alert, Recommendation } from '../types'
 
@@ -42,8 +43,8 @@ export function recommendationViews(recommendations: Recommendation[]): Recommen
         reduction,
         currentCost: formatCost(r.current_cost),
         suggestedCost: formatCost(r.suggested_cost),
-        requests: formatInteger(r.requests),
-        tokens: formatInteger(r.prompt_tokens + r.completion_tokens),
+        requests: formatCount(r.requests, 'request'),
+        tokens: formatCount(r.prompt_tokens + r.completion_tokens, 'token'),
         sentence: `Move ${r.endpoint_name} from ${r.model} to ${r.suggested_model}: save ${savings} over this period (${reduction})`,
       }
     })
@@ -64,7 +65,7 @@ export interface SavingsTotal {
 export function savingsTotal(recommendations: Recommendation[]): SavingsTotal {
   const amount = sumDecimals(recommendations.map((r) => r.savings))
   const current = sumDecimals(recommendations.map((r) => r.current_cost))
-  const share = compareDecimals(current, '0') > 0 ? Number(amount) / Number(current) : null
+  const share = compareDecimals(current, '0') > 0 ? decimalRatio(amount, current) : null
   return { amount, savings: formatCost(amount), currentCost: formatCost(current), reduction: formatReduction(share) }
 }
 
@@ -93,7 +94,7 @@ function alertView(alert: Alert): AlertView {
         ...base,
         key: `unpriced:${alert.model}`,
         title: `No price for ${alert.model}`,
-        detail: `${formatInteger(alert.requests)} requests with unknown cost, missing from every total`,
+        detail: `${formatCount(alert.requests, 'request')} with unknown cost, missing from every total`,
         action: { kind: 'add-price', model: alert.model },
       }
     case 'error_rate':

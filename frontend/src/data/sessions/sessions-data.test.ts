@@ -55,6 +55,7 @@ describe('metric cards', () => {
 
   test.each([
     [{ cost_per_request: null }, 'cost_per_request', '—', 'no priced requests'],
+    [{ cost_per_request: '0.005108947368' }, 'cost_per_request', '$0.005109', 'priced requests only'],
     [{ requests: 0, avg_prompt_tokens: null, completion_to_prompt_ratio: null }, 'avg_prompt', '—', 'prompt tokens'],
     [{ recent_sessions: { sessions: 200, avg_turns: 4.5, avg_total_tokens: 9000, avg_prompt_tokens_per_turn: 1800 } }, 'sessions', '200', 'the 200 most recent'],
   ])('with %j, %s shows %s (%s)', (over, id, value, hint) => {
@@ -62,6 +63,11 @@ describe('metric cards', () => {
     const card = cards.find((c) => c.id === id)
     expect([card?.value, card?.hint]).toEqual([value, hint])
   })
+})
+
+test('a rounded cost per request keeps the exact figure', () => {
+  const card = requestMetricCards(metrics({ cost_per_request: '0.005108947368' })).find((c) => c.id === 'cost_per_request')
+  expect(card?.exact).toBe('$0.005108947368')
 })
 
 describe('sessionRows', () => {
@@ -124,7 +130,7 @@ describe('a session', () => {
       ['tokens_in', '6,600', 'prompt, all turns'],
       ['tokens_out', '650', 'completion, all turns'],
       ['tokens', '7,250', 'in + out'],
-      ['cost', '$0.008500', '1 unpriced turns not included'],
+      ['cost', '$0.008500', '1 unpriced turn not included'],
     ])
   })
 })

@@ -2,7 +2,7 @@
 // conversation's turns and its tokens-per-turn chart. Money stays a string for display.
 import { costCell } from '../overview/overview-data'
 import { type LogCells, logCells } from '../logs/logs-data'
-import { formatCost, formatInteger, formatPercent, formatTimestamp } from '../format-data'
+import { formatCost, formatCount, formatInteger, formatPercent, formatTimestamp, roundDecimal } from '../format-data'
 import type { LogRow, SessionDetail, SessionSummary, TokenMetrics } from '../types'
 
 /** An average token count: whole numbers as such, others to one decimal (`270.8`). */
@@ -22,6 +22,8 @@ export interface MetricCard {
   label: string
   value: string
   hint: string
+  /** The exact figure when the value shown is rounded. */
+  exact?: string
 }
 
 /** Per-request figures over every request in the range. */
@@ -36,8 +38,11 @@ export function requestMetricCards(m: TokenMetrics): MetricCard[] {
       hint: `${formatInteger(m.cached_tokens)} prompt tokens from cache`,
     },
     {
-      id: 'cost_per_request', label: 'Cost / request', value: formatCost(m.cost_per_request),
+      // An average (12 decimals from the API): shown to the millionth of a dollar, exact on hover.
+      id: 'cost_per_request', label: 'Cost / request',
+      value: formatCost(m.cost_per_request === null ? null : roundDecimal(m.cost_per_request, 6)),
       hint: m.cost_per_request === null ? 'no priced requests' : 'priced requests only',
+      exact: m.cost_per_request === null ? undefined : formatCost(m.cost_per_request),
     },
   ]
 }
@@ -63,7 +68,7 @@ export function sessionTotalCards(detail: SessionDetail): MetricCard[] {
     { id: 'tokens', label: 'Total tokens', value: formatInteger(t.total_tokens), hint: 'in + out' },
     {
       id: 'cost', label: 'Cost', value: costCell(t.cost, t.requests),
-      hint: t.unpriced_requests > 0 ? `${formatInteger(t.unpriced_requests)} unpriced turns not included` : 'every turn priced',
+      hint: t.unpriced_requests > 0 ? `${formatCount(t.unpriced_requests, 'unpriced turn')} not included` : 'every turn priced',
     },
   ]
 }
