@@ -1,7 +1,7 @@
 // Sessions: token efficiency per request and per conversation on top, then the conversations
 // most recently active in the range; `/sessions/<id>` opens one conversation's turns.
 import { useMemo } from 'react'
-import { Link, useLocation, useParams } from 'react-router'
+import { Link, useLocation, useNavigate, useParams } from 'react-router'
 import { DateRangePicker } from '../components/DateRangePicker'
 import { FilterBar } from '../components/FilterBar'
 import { Layout } from '../components/Layout'
@@ -30,6 +30,7 @@ export function SessionIdSnippet() {
 function SessionList() {
   const [filters] = useFilters()
   const { search } = useLocation()
+  const navigate = useNavigate()
   const sessions = useSessionsQuery(filters)
   const rows = useMemo(() => sessionRows(sessions.data?.sessions ?? []), [sessions.data])
   return (
@@ -64,7 +65,8 @@ function SessionList() {
             </thead>
             <tbody>
               {rows.map((row) => (
-                <tr key={row.id} data-testid={`session-row-${row.id}`}>
+                // The id is the link (keyboard, new tab); a click anywhere on the row opens it too.
+                <tr key={row.id} className="row-link" onClick={(e) => !(e.target as HTMLElement).closest('a') && void navigate({ pathname: sessionPath(row.id), search })} data-testid={`session-row-${row.id}`}>
                   <th scope="row">
                     <Link to={{ pathname: sessionPath(row.id), search }} className="mono" data-testid="session-link">{row.id}</Link>
                   </th>
