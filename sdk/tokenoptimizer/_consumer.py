@@ -34,11 +34,14 @@ class Consumer:
         self._stopping = False
         self._transport: Optional[Transport] = None
         self.counts = collections.Counter()
+        self.dropped_deferred = 0
 
     # --- app side: must stay cheap and never block ---------------------------------------
     def put(self, event: dict, cfg: Config) -> None:
         """Queue one event, or drop and count it when the queue is full."""
         if cfg.sync_mode:
+            while self._events:  # events a finalizer deferred, first
+                self._deliver([serialize_event(finalize_event(self._events.popleft()))], cfg, retries=False)
             self._deliver([serialize_event(finalize_event(event))], cfg, retries=False)
             return
         if self._stopping:
@@ -59,6 +62,16 @@ class Consumer:
             self._start()
         if len(events) >= cfg.batch_size and not self._wake.is_set():
             self._wake.set()
+
+    def put_deferred(self, event: dict, cfg: Config) -> None:
+        """Queue from a finalizer: a lock-free append only (no I/O, no thread start, no wake-up).
+
+        The sender's interval, the next put(), flush() or the exit flush delivers it.
+        """
+        if len(self._events) < cfg.max_queue_size and not self._stopping:
+            self._events.append(event)
+        else:
+            self.dropped_deferred += 1
 
     def _start(self) -> None:
         with self._start_lock:
@@ -229,7 +242,7 @@ class Consumer:
         return {
             "queued": len(self._events),
             "sent": counts.get("sent", 0),
-            "dropped_queue_full": counts.get("dropped_queue_full", 0),
+            "dropped_queue_full": counts.get("dropped_queue_full", 0) + self.dropped_deferred,
             "rejected": counts.get("rejected", 0),
             "failed": counts.get("failed", 0),
             "retries": counts.get("retries", 0),
@@ -243,11 +256,15 @@ def consumer() -> Consumer:
     return _consumer
 
 
-def record(event: dict) -> None:
-    """Hand a built event to the sender; never raises."""
+def record(event: dict, deferred: bool = False) -> None:
+    """Hand a built event to the sender; never raises. deferred: from a finalizer."""
     try:
         cfg = get_config()
-        if not cfg.disabled:
+        if cfg.disabled:
+            return
+        if deferred:
+            _consumer.put_deferred(event, cfg)
+        else:
             _consumer.put(event, cfg)
     except Exception:
         logger.exception("tokenoptimizer: could not queue an event")

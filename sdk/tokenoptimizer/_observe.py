@@ -69,8 +69,8 @@ class Call:
         self.t0 = time.perf_counter()
 
     def finish(self, *, model: Any = None, usage: Any = None, service_tier: Any = None,
-               status: str = "ok", error_type: Optional[str] = None) -> None:
-        """Record the event once; never raises."""
+               status: str = "ok", error_type: Optional[str] = None, deferred: bool = False) -> None:
+        """Record the event once; never raises. deferred: called from a finalizer (see record)."""
         if self.done:
             return
         self.done = True
@@ -83,7 +83,7 @@ class Call:
                 usage=normalise_usage(usage, provider), latency_ms=latency_ms, status=status,
                 error_type=error_type, stream=self.streaming, service_tier=service_tier,
                 tags=self.tags, salt=cfg.user_id_salt, started_at=self.started_at,
-            ))
+            ), deferred=deferred)
         except Exception:
             log_once("finish", "tokenoptimizer: could not record a call", level=logging.ERROR)
             logger.debug("tokenoptimizer: record failure", exc_info=True)
@@ -91,7 +91,8 @@ class Call:
     def fail(self, exc: BaseException) -> None:
         self.finish(status="error", error_type=type(exc).__name__)
 
-    def finish_stream(self, state: StreamState, exc: Optional[BaseException], abandoned: bool = False) -> None:
+    def finish_stream(self, state: StreamState, exc: Optional[BaseException], abandoned: bool = False,
+                      deferred: bool = False) -> None:
         if self.done:
             return
         if abandoned:
@@ -101,7 +102,7 @@ class Call:
         else:
             status, error_type = "ok", None
         self.finish(model=state.model, usage=state.usage, service_tier=state.service_tier,
-                    status=status, error_type=error_type)
+                    status=status, error_type=error_type, deferred=deferred)
 
     def complete(self, result: Any) -> Any:
         """Record a finished response, or wrap a stream; returns what the app should get."""

@@ -63,11 +63,13 @@ class _Proxy:
             pass
 
     def __del__(self) -> None:
-        # A stream dropped before its end still yields one event with what was known.
+        # A stream dropped before its end still yields one event with what was known. The
+        # garbage collector may run this at any point, even while this thread holds a lock of
+        # the sender or of urllib3, so the event is only appended (deferred), never sent here.
         try:
             call = self._to_call
             if not call.done:
-                call.finish_stream(self._to_state, None, abandoned=True)
+                call.finish_stream(self._to_state, None, abandoned=True, deferred=True)
         except Exception:
             pass
 

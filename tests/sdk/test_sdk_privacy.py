@@ -50,6 +50,7 @@ def test_nothing_sent_carries_content(clients, tracked, fake_provider):
             next(iter(stream))
             del stream
             gc.collect()
+            assert tokenoptimizer.flush(5)
         client = tokenoptimizer.instrument(clients["openai"])
         client.responses.create(model="gpt-4o-mini", input="USER-MESSAGE-SECRET", instructions="SYSTEM-PROMPT-SECRET")
         client.embeddings.create(model="text-embedding-3-small", input="USER-MESSAGE-SECRET")

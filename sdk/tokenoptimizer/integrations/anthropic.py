@@ -73,7 +73,7 @@ class _StreamManagerProxy(_Proxy):
         call.started_at = time.time()
         call.t0 = time.perf_counter()
 
-    def _finish_from_snapshot(self, stream: Any, exc_type: Any) -> None:
+    def _finish_from_snapshot(self, stream: Any, exc_type: Any, deferred: bool = False) -> None:
         try:
             call: Call = self._to_call
             getter = getattr(stream, "_current_snapshot_or_none", None)
@@ -86,8 +86,8 @@ class _StreamManagerProxy(_Proxy):
                 status, error_type = "ok", None
             else:
                 status, error_type = "error", C.STREAM_ABANDONED
-            call.finish(model=field(snapshot, "model"), usage=usage,
-                        service_tier=field(usage, "service_tier"), status=status, error_type=error_type)
+            call.finish(model=field(snapshot, "model"), usage=usage, service_tier=field(usage, "service_tier"),
+                        status=status, error_type=error_type, deferred=deferred)
         except Exception:
             pass
 
@@ -123,7 +123,7 @@ class _StreamManagerProxy(_Proxy):
         # A manager never entered made no request: nothing to record.
         entered = getattr(self._to_state, "entered", None)
         if entered is not None:
-            self._finish_from_snapshot(entered, None)
+            self._finish_from_snapshot(entered, None, deferred=True)
 
 
 class _StreamHelperAdapter(MessagesAdapter):
