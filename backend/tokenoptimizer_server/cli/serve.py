@@ -83,12 +83,18 @@ def serve(host: str, port: int, workers: int, threads: int, database_url: str | 
                "--graceful-timeout", "10", "--access-logfile", "-" if os.environ.get("TOKENOPTIMIZER_ACCESS_LOG") else "/dev/null",
                "--error-logfile", "-", "--log-level", "warning"]
         proc = subprocess.Popen(cmd, env=env)
-        # Ctrl-C reaches gunicorn too (same process group); forward TERM so `kill` stops it cleanly.
+        # A Ctrl-C in a terminal reaches gunicorn too (same process group); `kill -INT` or
+        # `kill` of this process alone does not, so pass both on.
         signal.signal(signal.SIGTERM, lambda *_: proc.terminate())
         try:
             code = proc.wait()
         except KeyboardInterrupt:
-            code = proc.wait()
+            proc.send_signal(signal.SIGINT)
+            try:
+                code = proc.wait(30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                code = proc.wait()
     click.echo("TokenOptimizer stopped.")
     # The embedded Postgres stops at exit when this was its last user.
     sys.exit(0 if code in (0, -signal.SIGINT, -signal.SIGTERM) else code)
