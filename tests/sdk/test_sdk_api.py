@@ -175,3 +175,26 @@ def test_bad_tags_never_break_the_call(clients, tracked):
     first, second = tracked.events
     assert "metadata" not in first and len(first["user_id"]) == 64
     assert "metadata" not in second and "session_id" in second
+
+
+def test_async_default_client_per_event_loop(tracked, fake_provider, monkeypatch):
+    import gc
+
+    from tokenoptimizer import _tracked
+
+    monkeypatch.setenv("OPENAI_BASE_URL", fake_provider.url + "/v1")
+    monkeypatch.setenv("OPENAI_API_KEY", "x")
+    _tracked._reset_clients()
+
+    async def go():
+        response = await tokenoptimizer.atracked_completion("gpt-4o-mini", USER, "async-default")
+        await _tracked._async_clients[asyncio.get_running_loop()]["openai"].close()
+        return response
+
+    try:
+        for _ in range(2):  # a second loop gets its own client, not the closed loop's
+            assert asyncio.run(go()).choices[0].message.content == "hi"
+        gc.collect()
+    finally:
+        _tracked._reset_clients()
+    assert [e["endpoint_name"] for e in tracked.events] == ["async-default", "async-default"]
