@@ -96,8 +96,9 @@ create function public.rebuild_usage_rollups() returns void
 language plpgsql set search_path = '' as $$
 begin
   lock table public.usage_logs in share mode;
-  truncate public.usage_rollups_hourly, public.usage_rollups_daily;  -- truncate: no delete triggers fire
-  insert into public.usage_rollups_hourly as r (
+  -- Truncate (no delete triggers fire), then plain inserts: every key is new.
+  truncate public.usage_rollups_hourly, public.usage_rollups_daily;
+  insert into public.usage_rollups_hourly (
       project_id, bucket, model, endpoint_name, provider, shard, requests, errors, unpriced_requests,
       prompt_tokens, completion_tokens, total_tokens, cached_tokens, cache_write_tokens,
       reasoning_tokens, cost, latency_sum, latency_count, latency_hist)
@@ -108,22 +109,8 @@ begin
            coalesce(sum(i.latency_ms), 0), count(i.latency_ms), public.latency_histogram(array_agg(i.latency_ms))
     from public.usage_logs i
     group by 1, 2, 3, 4, 5
-    order by 1, 2, 3, 4, 5
-    on conflict (project_id, bucket, model, endpoint_name, provider, shard) do update set
-      requests = r.requests + excluded.requests,
-      errors = r.errors + excluded.errors,
-      unpriced_requests = r.unpriced_requests + excluded.unpriced_requests,
-      prompt_tokens = r.prompt_tokens + excluded.prompt_tokens,
-      completion_tokens = r.completion_tokens + excluded.completion_tokens,
-      total_tokens = r.total_tokens + excluded.total_tokens,
-      cached_tokens = r.cached_tokens + excluded.cached_tokens,
-      cache_write_tokens = r.cache_write_tokens + excluded.cache_write_tokens,
-      reasoning_tokens = r.reasoning_tokens + excluded.reasoning_tokens,
-      cost = r.cost + excluded.cost,
-      latency_sum = r.latency_sum + excluded.latency_sum,
-      latency_count = r.latency_count + excluded.latency_count,
-      latency_hist = public.int_array_add(r.latency_hist, excluded.latency_hist);
-  insert into public.usage_rollups_daily as d (
+    order by 1, 2, 3, 4, 5;
+  insert into public.usage_rollups_daily (
       project_id, bucket, model, endpoint_name, provider, requests, errors, unpriced_requests,
       prompt_tokens, completion_tokens, total_tokens, cached_tokens, cache_write_tokens,
       reasoning_tokens, cost, latency_sum, latency_count, latency_hist)
@@ -134,21 +121,7 @@ begin
            coalesce(sum(i.latency_ms), 0), count(i.latency_ms), public.latency_histogram(array_agg(i.latency_ms))
     from public.usage_logs i
     group by 1, 2, 3, 4, 5
-    order by 1, 2, 3, 4, 5
-    on conflict (project_id, bucket, model, endpoint_name, provider) do update set
-      requests = d.requests + excluded.requests,
-      errors = d.errors + excluded.errors,
-      unpriced_requests = d.unpriced_requests + excluded.unpriced_requests,
-      prompt_tokens = d.prompt_tokens + excluded.prompt_tokens,
-      completion_tokens = d.completion_tokens + excluded.completion_tokens,
-      total_tokens = d.total_tokens + excluded.total_tokens,
-      cached_tokens = d.cached_tokens + excluded.cached_tokens,
-      cache_write_tokens = d.cache_write_tokens + excluded.cache_write_tokens,
-      reasoning_tokens = d.reasoning_tokens + excluded.reasoning_tokens,
-      cost = d.cost + excluded.cost,
-      latency_sum = d.latency_sum + excluded.latency_sum,
-      latency_count = d.latency_count + excluded.latency_count,
-      latency_hist = public.int_array_add(d.latency_hist, excluded.latency_hist);
+    order by 1, 2, 3, 4, 5;
 end $$;
 comment on function public.rebuild_usage_rollups() is
   'Recomputes both rollup tables from usage_logs; for bulk loads (COPY) that bypass store_usage.';
