@@ -33,7 +33,8 @@ def create_key(conn: psycopg.Connection, project: str = "default", name: str = "
 
 def list_keys(conn: psycopg.Connection, project: str | None = None) -> list[dict]:
     return conn.execute(
-        "select k.id, p.name as project, k.name, k.display_prefix, k.created_at, k.last_used_at, k.revoked_at "
+        "select k.id, p.name as project, k.name, k.display_prefix, k.created_at, k.last_used_at, k.revoked_at, "
+        "k.dropped_events "
         "from public.api_keys k join public.projects p on p.id = k.project_id "
         "where %(project)s::text is null or p.name = %(project)s order by k.created_at",
         {"project": project}).fetchall()

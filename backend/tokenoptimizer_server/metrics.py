@@ -10,6 +10,7 @@ from prometheus_client import (CONTENT_TYPE_LATEST, CollectorRegistry, Counter, 
                                generate_latest, multiprocess)
 
 EVENTS = Counter("tokenoptimizer_events_total", "Usage events by outcome", ["outcome"])
+SDK_DROPPED = Counter("tokenoptimizer_sdk_dropped_events_total", "Events SDKs reported dropping (queue full)")
 REQUEST_SECONDS = Histogram("tokenoptimizer_request_seconds", "HTTP request latency", ["endpoint", "status"],
                             buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5))
 POOL = Gauge("tokenoptimizer_db_pool", "Database pool state", ["stat"], multiprocess_mode="livesum")

@@ -35,6 +35,7 @@ class Consumer:
         self._transport: Optional[Transport] = None
         self.counts = collections.Counter()
         self.dropped_deferred = 0
+        self.dropped_reported = 0  # drops the backend has acknowledged (sent with a 202)
 
     # --- app side: must stay cheap and never block ---------------------------------------
     def put(self, event: dict, cfg: Config) -> None:
@@ -167,9 +168,11 @@ class Consumer:
                 self._transport = Transport()
             attempt = 0
             while True:
-                result = self._transport.send(cfg.base_url, cfg.api_key, encode_batch(batch),
+                dropped = self.stats()["dropped_queue_full"] - self.dropped_reported
+                result = self._transport.send(cfg.base_url, cfg.api_key, encode_batch(batch, dropped),
                                               cfg.request_timeout)
                 if result.ok:
+                    self.dropped_reported += dropped
                     self._on_accepted(result, len(batch))
                     return
                 if result.status == 413 and len(batch) > 1:

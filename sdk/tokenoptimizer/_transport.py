@@ -32,9 +32,10 @@ class SendResult:
         return self.status is None or self.status in C.RETRY_STATUSES
 
 
-def encode_batch(serialized_events: list[bytes]) -> bytes:
-    """Join pre-serialised events into the {"events": [...]} body."""
-    return b'{"events":[' + b",".join(serialized_events) + b"]}"
+def encode_batch(serialized_events: list[bytes], dropped: int = 0) -> bytes:
+    """Join pre-serialised events into the {"events": [...]} body, with the drops not yet reported."""
+    tail = b',"dropped":%d}' % dropped if dropped > 0 else b"}"
+    return b'{"events":[' + b",".join(serialized_events) + b"]" + tail
 
 
 class Transport:

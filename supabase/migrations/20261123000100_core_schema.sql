@@ -21,9 +21,12 @@ create table public.api_keys (
   display_prefix text not null,
   created_at timestamptz not null default now(),
   last_used_at timestamptz,
-  revoked_at timestamptz
+  revoked_at timestamptz,
+  dropped_events bigint not null default 0
 );
 comment on column public.api_keys.key_hash is 'SHA-256 hex of the key; the key itself is shown once and never stored.';
+comment on column public.api_keys.dropped_events is
+  'Events the SDKs using this key had to drop (their queue was full), as they reported them.';
 comment on column public.api_keys.display_prefix is 'First characters of the key, so people can tell keys apart.';
 create index api_keys_project_idx on public.api_keys (project_id);
 

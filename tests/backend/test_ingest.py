@@ -237,3 +237,13 @@ def test_concurrent_requests_share_writes_and_each_gets_its_own_answer(app, db, 
     total = db.execute("select sum(requests) as n from public.usage_rollups_hourly where project_id = %s",
                        (project,)).fetchone()
     assert total["n"] == 40
+
+
+def test_sdk_drop_count_is_recorded_once_per_stored_batch(client, db, project_key):
+    key, project = project_key
+    assert post(client, key, {"events": [event()], "dropped": 15}).status_code == 202
+    assert post(client, key, {"events": [event()], "dropped": -1}).get_json()["error"]["details"][0]["field"] == "dropped"
+    assert post(client, key, {"events": [event()], "extra": 1}).status_code == 400
+    row = db.execute("select dropped_events from public.api_keys where project_id = %s", (project,)).fetchone()
+    assert row["dropped_events"] == 15
+    assert "tokenoptimizer_sdk_dropped_events_total" in client.get("/metrics").get_data(as_text=True)

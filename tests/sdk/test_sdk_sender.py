@@ -179,6 +179,11 @@ def test_queue_full_drops_and_counts(rsps, caplog):
     assert "queue full" in caplog.text
     assert tokenoptimizer.flush(5)
     assert len(sent_events(rsps)) == 10
+    # The drop count reaches the backend once, with the next batch it accepts.
+    assert sum(body_of(call).get("dropped", 0) for call in rsps.calls) == 15
+    record(1)
+    assert tokenoptimizer.flush(5)
+    assert "dropped" not in body_of(rsps.calls[-1])
 
 
 def test_outage_loses_nothing(rsps, sdk):

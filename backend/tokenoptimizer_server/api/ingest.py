@@ -46,17 +46,21 @@ def _body() -> object:
         raise ApiError(400, "invalid_json", f"body is not valid JSON: {err}") from None
 
 
-def _events(body: object) -> tuple[list, bool]:
-    """The raw events and whether the body was a batch."""
+def _events(body: object) -> tuple[list, bool, int]:
+    """The raw events, whether the body was a batch, and the SDK's count of events it had to drop."""
     if isinstance(body, dict) and "events" in body:
-        if set(body) != {"events"} or not isinstance(body["events"], list):
-            raise ApiError(400, "invalid_batch", "a batch is {\"events\": [event, ...]} and nothing else",
+        if not set(body) <= {"events", "dropped"} or not isinstance(body["events"], list):
+            raise ApiError(400, "invalid_batch", "a batch is {\"events\": [event, ...], \"dropped\": n} and nothing else",
                            [{"field": "events", "message": "must be a list of event objects"}])
+        dropped = body.get("dropped", 0)
+        if isinstance(dropped, bool) or not isinstance(dropped, int) or not 0 <= dropped <= 1_000_000_000:
+            raise ApiError(400, "invalid_batch", "dropped must be a whole number ≥ 0",
+                           [{"field": "dropped", "message": "must be a whole number ≥ 0"}])
         limit = current_app.config["SETTINGS"].max_batch_events
         if len(body["events"]) > limit:
             raise ApiError(413, "too_many_events", f"a batch holds at most {limit} events, got {len(body['events'])}")
-        return body["events"], True
-    return [body], False
+        return body["events"], True, dropped
+    return [body], False, 0
 
 
 def _price_cache() -> PriceCache:
@@ -75,7 +79,7 @@ def log_usage():
     token = bearer_token()
     if not token:
         raise ApiError(401, "unauthorized", "send your project key as Authorization: Bearer <key>")
-    raws, is_batch = _events(_body())
+    raws, is_batch, dropped = _events(_body())
     try:
         with db.pool().connection() as conn:
             key = authenticate(conn, token)
@@ -97,6 +101,8 @@ def log_usage():
             _touch_key(conn, key)
         # The connection is back in the pool before this waits on the shared write.
         inserted = _group_commit().store(rows)
+        if dropped:
+            _record_sdk_drops(key["id"], dropped)
     except PoolTimeout:
         raise ApiError(429, "busy", "the server is at capacity; retry shortly", headers={"Retry-After": "1"}) from None
     except psycopg.OperationalError:
@@ -106,6 +112,14 @@ def log_usage():
     metrics.count_events(len(inserted), duplicates, len(rejected))
     return jsonify({"accepted": len(inserted), "duplicates": duplicates, "rejected": rejected,
                     "events": [p.to_json() for p in priced]}), 202
+
+
+def _record_sdk_drops(key_id, dropped: int) -> None:
+    """Events the SDK lost to a full queue: counted per key (only after its batch is stored, so a retry
+    does not count them twice) and in /metrics."""
+    metrics.SDK_DROPPED.inc(dropped)
+    with db.pool().connection() as conn:
+        conn.execute("update public.api_keys set dropped_events = dropped_events + %s where id = %s", (dropped, key_id))
 
 
 def _touch_key(conn, key: dict) -> None:

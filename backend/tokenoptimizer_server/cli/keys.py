@@ -34,12 +34,13 @@ def list_(conn, project: str | None) -> None:
     if not rows:
         click.echo("No keys yet: run `tokenoptimizer keys create`.")
         return
-    click.echo(f"{'id':36}  {'prefix':12} {'project':16} {'name':12} {'created':19}  {'last used':19}  status")
+    click.echo(f"{'id':36}  {'prefix':12} {'project':16} {'name':12} {'created':19}  {'last used':19}  "
+               f"{'SDK drops':>9}  status")
     for r in rows:
         status = "revoked " + r["revoked_at"].strftime("%Y-%m-%d %H:%M") if r["revoked_at"] else "active"
         last = r["last_used_at"].strftime("%Y-%m-%d %H:%M:%S") if r["last_used_at"] else "never"
         click.echo(f"{r['id']!s:36}  {r['display_prefix'] + '…':12} {r['project']:16} {r['name']:12} "
-                   f"{r['created_at']:%Y-%m-%d %H:%M:%S}  {last:19}  {status}")
+                   f"{r['created_at']:%Y-%m-%d %H:%M:%S}  {last:19}  {r['dropped_events']:>9}  {status}")
 
 
 @keys.command("revoke")
