@@ -1,7 +1,7 @@
 -- Core schema: projects, API keys, model pricing (with history), usage logs and hourly rollups.
 -- The one schema for embedded, self-hosted and Supabase alike. Money is numeric, never float.
--- Rollups are written with the rows by public.store_usage (ingest migration) and follow
--- re-pricing by trigger; bulk loads call public.rebuild_usage_rollups().
+-- Rollups are written only by the functions of the ingest migration: store_usage (new rows),
+-- reprice_usage (cost changes) and rebuild_usage_rollups (after bulk loads).
 
 
 -- Projects and keys ---------------------------------------------------------------------------
@@ -181,6 +181,10 @@ language sql immutable parallel safe set search_path = '' as $$
   from unnest(a, b) with ordinality as t(x, y, i)
 $$;
 
+create aggregate public.int_array_sum(integer[]) (sfunc = public.int_array_add, stype = integer[]);
+comment on aggregate public.int_array_sum(integer[]) is 'Element-wise sum of latency histograms (checks and ad-hoc queries; reads use explicit sums, which are faster).';
+revoke all on function public.int_array_sum(integer[]) from public, anon, authenticated;
+
 create table public.usage_rollups_hourly (
   project_id uuid not null references public.projects (id) on delete cascade,
   bucket timestamptz not null,
@@ -210,33 +214,6 @@ comment on column public.usage_rollups_hourly.shard is
   'Striped counters: concurrent ingest transactions update different rows instead of queueing on one. Readers sum over shards.';
 comment on column public.usage_rollups_hourly.latency_hist is 'Counts per public.latency_bounds() bucket; p50/p95 are read from it.';
 create index usage_rollups_hourly_bucket_idx on public.usage_rollups_hourly (project_id, bucket);
-
--- Re-pricing changes only costs: move the difference into the rollups.
-create function public.rollup_repriced_usage() returns trigger
-language plpgsql set search_path = '' as $$
-begin
-  -- The difference goes to one shard of each key (the lowest); readers sum over shards anyway.
-  update public.usage_rollups_hourly r set
-    cost = r.cost + d.cost_delta,
-    unpriced_requests = r.unpriced_requests + d.unpriced_delta
-  from (
-    select n.project_id, date_trunc('hour', n.ts, 'UTC') as bucket, n.model, n.endpoint_name, n.provider,
-           sum(coalesce(n.total_cost, 0) - coalesce(o.total_cost, 0)) as cost_delta,
-           sum((not n.priced)::int - (not o.priced)::int) as unpriced_delta
-    from new_rows n join old_rows o on o.id = n.id
-    group by 1, 2, 3, 4, 5
-  ) d
-  where r.project_id = d.project_id and r.bucket = d.bucket and r.model = d.model
-    and r.endpoint_name = d.endpoint_name and r.provider = d.provider
-    and r.shard = (select min(s.shard) from public.usage_rollups_hourly s
-                   where s.project_id = d.project_id and s.bucket = d.bucket and s.model = d.model
-                     and s.endpoint_name = d.endpoint_name and s.provider = d.provider);
-  return null;
-end $$;
-
-create trigger usage_logs_rollup_reprice after update on public.usage_logs
-  referencing old table as old_rows new table as new_rows for each statement
-  execute function public.rollup_repriced_usage();
 
 create table public.reprice_audit (
   id bigint generated always as identity primary key,

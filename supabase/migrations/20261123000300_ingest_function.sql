@@ -3,13 +3,13 @@
 -- connection (statement triggers on transition tables are re-planned on every insert and cost
 -- more than the insert itself: ~1.3 ms + ~2.2 ms per request when we measured them).
 --
--- Rollup writers:
---   * public.store_usage(events)          every API insert (this file)
---   * trigger usage_logs_rollup_reprice   cost changes from `pricing reprice` (core migration), and the
---     hourly→daily update/delete triggers (daily rollups migration) carry those on to the daily table
---   * public.rebuild_usage_rollups()      after bulk loads that bypass the API (COPY)
+-- The only writers of the rollup tables, all in this file:
+--   * public.store_usage(events)      every API insert
+--   * public.reprice_usage(changes)   cost changes from `tokenoptimizer pricing reprice`
+--   * public.rebuild_usage_rollups()  after bulk loads that bypass the API (COPY)
+-- No triggers: a statement trigger is re-planned on every firing, which cost more than the insert.
 -- Lock order is fixed (hourly rows in key order, then daily rows in key order), so concurrent
--- batches never deadlock; hourly rows are striped by connection so they rarely wait at all.
+-- batches never deadlock; rows are striped by connection so concurrent writers rarely wait.
 
 create function public.store_usage(p_events jsonb) returns setof uuid
 language plpgsql set search_path = '' as $$
@@ -60,10 +60,10 @@ begin
       latency_hist = public.int_array_add(r.latency_hist, excluded.latency_hist)
   ), daily as (
     insert into public.usage_rollups_daily as d (
-      project_id, bucket, model, endpoint_name, provider, requests, errors, unpriced_requests,
+      project_id, bucket, model, endpoint_name, provider, shard, requests, errors, unpriced_requests,
       prompt_tokens, completion_tokens, total_tokens, cached_tokens, cache_write_tokens,
       reasoning_tokens, cost, latency_sum, latency_count, latency_hist)
-    select i.project_id, date_trunc('day', i.ts, 'UTC'), i.model, i.endpoint_name, i.provider,
+    select i.project_id, date_trunc('day', i.ts, 'UTC'), i.model, i.endpoint_name, i.provider, v_shard,
            count(*), count(*) filter (where i.status = 'error'), count(*) filter (where not i.priced),
            sum(i.prompt_tokens), sum(i.completion_tokens), sum(i.total_tokens), sum(i.cached_tokens),
            sum(i.cache_write_tokens), sum(i.reasoning_tokens), coalesce(sum(i.total_cost), 0),
@@ -71,7 +71,7 @@ begin
     from ins i
     group by 1, 2, 3, 4, 5
     order by 1, 2, 3, 4, 5
-    on conflict (project_id, bucket, model, endpoint_name, provider) do update set
+    on conflict (project_id, bucket, model, endpoint_name, provider, shard) do update set
       requests = d.requests + excluded.requests,
       errors = d.errors + excluded.errors,
       unpriced_requests = d.unpriced_requests + excluded.unpriced_requests,
@@ -111,10 +111,10 @@ begin
     group by 1, 2, 3, 4, 5
     order by 1, 2, 3, 4, 5;
   insert into public.usage_rollups_daily (
-      project_id, bucket, model, endpoint_name, provider, requests, errors, unpriced_requests,
+      project_id, bucket, model, endpoint_name, provider, shard, requests, errors, unpriced_requests,
       prompt_tokens, completion_tokens, total_tokens, cached_tokens, cache_write_tokens,
       reasoning_tokens, cost, latency_sum, latency_count, latency_hist)
-    select i.project_id, date_trunc('day', i.ts, 'UTC'), i.model, i.endpoint_name, i.provider,
+    select i.project_id, date_trunc('day', i.ts, 'UTC'), i.model, i.endpoint_name, i.provider, 0::smallint,
            count(*), count(*) filter (where i.status = 'error'), count(*) filter (where not i.priced),
            sum(i.prompt_tokens), sum(i.completion_tokens), sum(i.total_tokens), sum(i.cached_tokens),
            sum(i.cache_write_tokens), sum(i.reasoning_tokens), coalesce(sum(i.total_cost), 0),
@@ -126,3 +126,55 @@ end $$;
 comment on function public.rebuild_usage_rollups() is
   'Recomputes both rollup tables from usage_logs; for bulk loads (COPY) that bypass store_usage.';
 revoke all on function public.rebuild_usage_rollups() from public, anon, authenticated;
+
+create function public.reprice_usage(p_changes jsonb) returns integer
+language plpgsql set search_path = '' as $$
+declare
+  changed integer;
+begin
+  -- Every CTE sees the rows as they were before the update, so `old` holds the old costs.
+  with ch as (
+    select * from jsonb_to_recordset(p_changes) as c(id uuid, input_cost numeric, output_cost numeric,
+      total_cost numeric, priced boolean, pricing_model text, pricing_version bigint)
+  ), old as (
+    select l.id, l.project_id, l.ts, l.model, l.endpoint_name, l.provider, l.total_cost, l.priced
+    from public.usage_logs l join ch on ch.id = l.id
+  ), upd as (
+    update public.usage_logs u set input_cost = ch.input_cost, output_cost = ch.output_cost,
+      total_cost = ch.total_cost, priced = ch.priced, pricing_model = ch.pricing_model,
+      pricing_version = ch.pricing_version
+    from ch where u.id = ch.id
+    returning u.id
+  ), delta as (
+    select o.project_id, o.ts, o.model, o.endpoint_name, o.provider,
+           coalesce(ch.total_cost, 0) - coalesce(o.total_cost, 0) as cost_delta,
+           (not ch.priced)::int - (not o.priced)::int as unpriced_delta
+    from old o join ch on ch.id = o.id
+  ), hourly as (
+    -- The difference goes to one shard of each key (the lowest); readers sum over shards anyway.
+    update public.usage_rollups_hourly r set cost = r.cost + d.cost_delta,
+      unpriced_requests = r.unpriced_requests + d.unpriced_delta
+    from (select project_id, date_trunc('hour', ts, 'UTC') as bucket, model, endpoint_name, provider,
+                 sum(cost_delta) as cost_delta, sum(unpriced_delta) as unpriced_delta
+          from delta group by 1, 2, 3, 4, 5) d
+    where (r.project_id, r.bucket, r.model, r.endpoint_name, r.provider) = (d.project_id, d.bucket, d.model, d.endpoint_name, d.provider)
+      and r.shard = (select min(s.shard) from public.usage_rollups_hourly s
+                     where (s.project_id, s.bucket, s.model, s.endpoint_name, s.provider)
+                         = (d.project_id, d.bucket, d.model, d.endpoint_name, d.provider))
+  ), daily as (
+    update public.usage_rollups_daily r set cost = r.cost + d.cost_delta,
+      unpriced_requests = r.unpriced_requests + d.unpriced_delta
+    from (select project_id, date_trunc('day', ts, 'UTC') as bucket, model, endpoint_name, provider,
+                 sum(cost_delta) as cost_delta, sum(unpriced_delta) as unpriced_delta
+          from delta group by 1, 2, 3, 4, 5) d
+    where (r.project_id, r.bucket, r.model, r.endpoint_name, r.provider) = (d.project_id, d.bucket, d.model, d.endpoint_name, d.provider)
+      and r.shard = (select min(s.shard) from public.usage_rollups_daily s
+                     where (s.project_id, s.bucket, s.model, s.endpoint_name, s.provider)
+                         = (d.project_id, d.bucket, d.model, d.endpoint_name, d.provider))
+  )
+  select count(*) into changed from upd;
+  return changed;
+end $$;
+comment on function public.reprice_usage(jsonb) is
+  'Applies new costs to usage_logs rows (a JSON array of {id, input_cost, output_cost, total_cost, priced, pricing_model, pricing_version}) and moves the differences into both rollup tables.';
+revoke all on function public.reprice_usage(jsonb) from public, anon, authenticated;

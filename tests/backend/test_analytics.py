@@ -384,8 +384,10 @@ def test_daily_rollups_follow_later_requests_and_repricing(client, db, database_
     day = {"from": iso(T0), "to": iso(T0 + timedelta(days=1))}
     totals_ = get(client, "/api/dashboard", project, **day)["totals"]
     assert totals_["requests"] == 3 and totals_["cost"] is None and totals_["unpriced_requests"] == 3
-    db.execute("update public.usage_logs set priced = true, input_cost = 0.001, output_cost = 0.002, "
-               "total_cost = 0.003 where project_id = %s", (project,))  # what `pricing reprice` writes
+    ids = [r["id"] for r in db.execute("select id from public.usage_logs where project_id = %s", (project,))]
+    changes = [{"id": str(i), "input_cost": "0.001", "output_cost": "0.002", "total_cost": "0.003", "priced": True,
+                "pricing_model": "acme-llm-1", "pricing_version": 1} for i in ids]
+    db.execute("select public.reprice_usage(%s::jsonb)", (json.dumps(changes),))  # what `pricing reprice` calls
     totals_ = get(client, "/api/dashboard", project, **day)["totals"]
     assert totals_["requests"] == 3 and totals_["cost"] == "0.009" and totals_["unpriced_requests"] == 0
     assert get(client, "/api/pricing/unpriced", project, **day) == {"models": []}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -14,6 +15,10 @@ from .resolve import PriceBook
 from .store import load_rows
 
 _BATCH = 5000
+
+
+def _money(value: Decimal | None) -> str | None:
+    return None if value is None else format(value, "f")
 
 
 @dataclass
@@ -59,16 +64,15 @@ def reprice(conn: psycopg.Connection, since: datetime, *, model: str | None = No
                 stats[0] += 1
                 stats[1] += r["total_cost"] or 0
                 stats[2] += new_total or 0
-                updates.append((r["id"], new.input_cost if new else None, new.output_cost if new else None, new_total,
-                                new is not None, price.model if price else None, price.version if price else None))
+                updates.append({"id": str(r["id"]), "input_cost": _money(new.input_cost) if new else None,
+                                "output_cost": _money(new.output_cost) if new else None,
+                                "total_cost": _money(new_total), "priced": new is not None,
+                                "pricing_model": price.model if price else None,
+                                "pricing_version": price.version if price else None})
     if not dry_run and updates:
+        # public.reprice_usage updates the rows and both rollup tables in one statement per chunk.
         for start in range(0, len(updates), _BATCH):
-            cols = [list(c) for c in zip(*updates[start:start + _BATCH])]
-            conn.execute(
-                "update public.usage_logs u set input_cost = v.ic, output_cost = v.oc, total_cost = v.tc, priced = v.p, "
-                "pricing_model = v.pm, pricing_version = v.pv from unnest(%s::uuid[], %s::numeric[], %s::numeric[], "
-                "%s::numeric[], %s::bool[], %s::text[], %s::int8[]) as v(id, ic, oc, tc, p, pm, pv) where u.id = v.id",
-                cols)
+            conn.execute("select public.reprice_usage(%s::jsonb)", (json.dumps(updates[start:start + _BATCH]),))
     if not dry_run:
         conn.execute(
             "insert into public.reprice_audit (ran_by, since, model, scope, rows_changed, cost_before, cost_after, "
