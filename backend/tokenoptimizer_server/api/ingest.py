@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import time
 import zlib
 
+import orjson
+
 import psycopg
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, Response, current_app, request
 from psycopg_pool import PoolTimeout
 
 from .. import db, metrics
@@ -41,8 +42,8 @@ def _body() -> object:
         if len(raw) > limit or inflater.unconsumed_tail:
             raise ApiError(413, "payload_too_large", f"uncompressed body is larger than {limit} bytes")
     try:
-        return json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as err:
+        return orjson.loads(raw)  # the hot path: 3-5x faster than json.loads
+    except orjson.JSONDecodeError as err:
         raise ApiError(400, "invalid_json", f"body is not valid JSON: {err}") from None
 
 
@@ -110,8 +111,9 @@ def log_usage():
                        headers={"Retry-After": "2"}) from None
     duplicates = len(valid) - len(inserted)
     metrics.count_events(len(inserted), duplicates, len(rejected))
-    return jsonify({"accepted": len(inserted), "duplicates": duplicates, "rejected": rejected,
-                    "events": [p.to_json() for p in priced]}), 202
+    body = {"accepted": len(inserted), "duplicates": duplicates, "rejected": rejected,
+            "events": [p.to_json() for p in priced]}
+    return Response(orjson.dumps(body), status=202, mimetype="application/json")
 
 
 def _record_sdk_drops(key_id, dropped: int) -> None:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from decimal import Decimal
 
+import orjson
 import psycopg
 
 from ..pricing import PriceBook, Usage, infer_provider, price_request
@@ -81,4 +81,4 @@ def write_rows(conn: psycopg.Connection, rows: list[dict]) -> set[str]:
     """Insert rows idempotently (one statement, so atomically); return the ids newly stored."""
     if not rows:
         return set()
-    return {str(r["id"]) for r in conn.execute(_STORE, (json.dumps(rows),)).fetchall()}
+    return {str(r["id"]) for r in conn.execute(_STORE, (orjson.dumps(rows).decode(),)).fetchall()}
