@@ -156,7 +156,6 @@ comment on table public.usage_logs is 'One row per LLM call: metadata and exact 
 comment on column public.usage_logs.priced is 'False when no pricing row matched: costs are NULL, never 0.';
 comment on column public.usage_logs.pricing_version is 'model_pricing.version that priced this row, for audits and re-pricing.';
 create index usage_logs_project_ts_idx on public.usage_logs (project_id, ts desc, id desc);
-create index usage_logs_unpriced_idx on public.usage_logs (project_id, model) where not priced;
 create index usage_logs_session_idx on public.usage_logs (project_id, session_id, ts) where session_id is not null;
 
 -- Latency histogram buckets (ms, lower bounds) shared by rollups and percentile reads.

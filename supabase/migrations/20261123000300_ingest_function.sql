@@ -11,7 +11,7 @@
 -- Lock order is fixed (hourly rows in key order, then daily rows in key order), so concurrent
 -- batches never deadlock; rows are striped by connection so concurrent writers rarely wait.
 
-create function public.store_usage(p_events jsonb) returns setof uuid
+create function public.store_usage(p_events json) returns setof uuid
 language plpgsql set search_path = '' as $$
 declare
   v_shard smallint := (pg_backend_pid() % 16)::smallint;
@@ -23,7 +23,7 @@ begin
       session_id, user_id, stream, service_tier, metadata, sdk_name, sdk_version, input_cost, output_cost,
       total_cost, priced, pricing_model, pricing_version)
     select e.id, e.project_id, e.ts, e.model, e.provider, e.endpoint_name, e.prompt_tokens, e.completion_tokens, e.total_tokens, e.cached_tokens, e.cache_write_tokens, e.cache_write_1h_tokens, e.reasoning_tokens, e.latency_ms, e.status, e.error_type, e.session_id, e.user_id, e.stream, e.service_tier, e.metadata, e.sdk_name, e.sdk_version, e.input_cost, e.output_cost, e.total_cost, e.priced, e.pricing_model, e.pricing_version
-    from jsonb_to_recordset(p_events) as e(id uuid, project_id uuid, ts timestamptz, model text, provider text,
+    from json_to_recordset(p_events) as e(id uuid, project_id uuid, ts timestamptz, model text, provider text,
       endpoint_name text, prompt_tokens int, completion_tokens int, total_tokens int, cached_tokens int,
       cache_write_tokens int, cache_write_1h_tokens int, reasoning_tokens int, latency_ms float8, status text,
       error_type text, session_id text, user_id text, stream bool, service_tier text, metadata jsonb,
@@ -88,9 +88,9 @@ begin
   )
   select i.id from ins i;
 end $$;
-comment on function public.store_usage(jsonb) is
+comment on function public.store_usage(json) is
   'Stores priced usage events (a JSON array of usage_logs rows) idempotently on id, updates the rollups, returns the ids newly stored.';
-revoke all on function public.store_usage(jsonb) from public, anon, authenticated;
+revoke all on function public.store_usage(json) from public, anon, authenticated;
 
 create function public.rebuild_usage_rollups() returns void
 language plpgsql set search_path = '' as $$

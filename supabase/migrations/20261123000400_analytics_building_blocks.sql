@@ -16,6 +16,9 @@
 -- Every function takes the project and filters by it; team row-level security arrives later,
 -- until then any signed-in user who knows a project id can read it through these functions.
 
+-- first_seen / last_seen of unpriced models are two index probes per model with this.
+create index usage_logs_unpriced_ts_idx on public.usage_logs (project_id, model, ts) where not priced;
+
 -- The reads below sum histograms with one explicit sum per bucket (~7x faster than an
 -- element-wise array aggregate); this guard fails the migration if the bucket list ever changes size.
 do $$

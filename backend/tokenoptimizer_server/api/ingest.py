@@ -13,7 +13,7 @@ from psycopg_pool import PoolTimeout
 
 from .. import db, metrics
 from ..errors import ApiError
-from ..ingest.event import parse_event
+from ..ingest.event import parse_events
 from ..ingest.group_commit import GroupCommit
 from ..ingest.store import price_events
 from ..keys import authenticate
@@ -86,14 +86,7 @@ def log_usage():
             key = authenticate(conn, token)
             if key is None:
                 raise ApiError(401, "unauthorized", "unknown or revoked API key")
-            valid, rejected = [], []
-            for index, raw in enumerate(raws):
-                event, errors = parse_event(raw)
-                if errors:
-                    rid = raw.get("id") if isinstance(raw, dict) else None
-                    rejected.append({"index": index, "id": rid if isinstance(rid, str) else None, "errors": errors})
-                else:
-                    valid.append(event)
+            valid, rejected = parse_events(raws)
             if rejected and not is_batch:
                 metrics.count_events(0, 0, 1)
                 raise ApiError(400, "invalid_event", "the event is not valid", rejected[0]["errors"])

@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from pydantic import (AwareDatetime, BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, StrictStr,
-                      ValidationError, field_validator, model_validator)
+                      TypeAdapter, ValidationError, field_validator, model_validator)
 
 # Keys that could carry prompt or completion text: refused at any depth, metadata included.
 CONTENT_FIELDS = frozenset({"messages", "prompt", "content", "completion", "response", "input", "output", "text"})
@@ -123,3 +123,28 @@ def parse_event(raw: Any) -> tuple[UsageEvent | None, list[dict[str, str]]]:
         return UsageEvent.model_validate(raw), []
     except ValidationError as err:
         return None, _field_errors(err)
+
+
+_BATCH = TypeAdapter(list[UsageEvent])
+
+
+def parse_events(raws: list[Any]) -> tuple[list[UsageEvent], list[dict[str, Any]]]:
+    """Validate a batch: (valid events, rejected entries with index, id and field errors).
+
+    The usual all-valid batch is checked in one pass; only a batch with a bad event pays for
+    validating event by event, so one bad event never costs the good ones.
+    """
+    if all(isinstance(raw, dict) for raw in raws) and not find_content_fields(raws):
+        try:
+            return _BATCH.validate_python(raws), []
+        except ValidationError:
+            pass
+    valid, rejected = [], []
+    for index, raw in enumerate(raws):
+        event, errors = parse_event(raw)
+        if errors:
+            rid = raw.get("id") if isinstance(raw, dict) else None
+            rejected.append({"index": index, "id": rid if isinstance(rid, str) else None, "errors": errors})
+        else:
+            valid.append(event)
+    return valid, rejected

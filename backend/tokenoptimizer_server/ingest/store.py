@@ -15,7 +15,7 @@ from .event import UsageEvent
 
 # One statement per batch: public.store_usage inserts the rows and updates the rollups with a
 # plan prepared once per connection (see supabase/migrations/*_ingest_function.sql).
-_STORE = "select id from public.store_usage(%s::jsonb) as id"
+_STORE = "select id from public.store_usage(%s::json) as id"
 
 
 @dataclass(frozen=True, slots=True)
