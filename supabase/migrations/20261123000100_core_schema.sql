@@ -210,7 +210,7 @@ comment on table public.usage_rollups_hourly is
   'Per hour x project x model x endpoint x provider sums for fast dashboards; written with usage_logs rows.';
 comment on column public.usage_rollups_hourly.cost is 'Sum of priced requests only; unpriced_requests says how many are missing.';
 comment on column public.usage_rollups_hourly.shard is
-  'Striped counters: concurrent ingest transactions update different rows instead of queueing on one. Readers sum over shards.';
+  'Striped counters: each concurrent writer (an API worker process) adds to its own row instead of queueing on one. Readers sum over shards.';
 comment on column public.usage_rollups_hourly.latency_hist is 'Counts per public.latency_bounds() bucket; p50/p95 are read from it.';
 create index usage_rollups_hourly_bucket_idx on public.usage_rollups_hourly (project_id, bucket);
 

@@ -11,10 +11,11 @@
 -- Lock order is fixed (hourly rows in key order, then daily rows in key order), so concurrent
 -- batches never deadlock; rows are striped by connection so concurrent writers rarely wait.
 
-create function public.store_usage(p_events json) returns setof uuid
+create function public.store_usage(p_events json, p_shard smallint default null) returns setof uuid
 language plpgsql set search_path = '' as $$
 declare
-  v_shard smallint := (pg_backend_pid() % 16)::smallint;
+  -- Callers that write concurrently pass different shards (the API: one per worker process).
+  v_shard smallint := coalesce(p_shard, (pg_backend_pid() % 16)::smallint);
 begin
   return query
   with ins as (
@@ -88,9 +89,9 @@ begin
   )
   select i.id from ins i;
 end $$;
-comment on function public.store_usage(json) is
+comment on function public.store_usage(json, smallint) is
   'Stores priced usage events (a JSON array of usage_logs rows) idempotently on id, updates the rollups, returns the ids newly stored.';
-revoke all on function public.store_usage(json) from public, anon, authenticated;
+revoke all on function public.store_usage(json, smallint) from public, anon, authenticated;
 
 create function public.rebuild_usage_rollups() returns void
 language plpgsql set search_path = '' as $$

@@ -74,7 +74,8 @@ class GroupCommit:
     def _write(self, group: list[_Request]) -> None:
         try:
             with self._pool.connection() as conn:
-                new = write_rows(conn, [row for request in group for row in request.rows])
+                # One writer per process, so one rollup shard per process: rows stay few, writers don't queue.
+                new = write_rows(conn, [row for request in group for row in request.rows], os.getpid() % 16)
             for request in group:  # an id repeated across requests counts for the first one only
                 request.inserted = {r["id"] for r in request.rows if r["id"] in new}
                 new -= request.inserted

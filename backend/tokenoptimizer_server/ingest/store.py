@@ -15,7 +15,7 @@ from .event import UsageEvent
 
 # One statement per batch: public.store_usage inserts the rows and updates the rollups with a
 # plan prepared once per connection (see supabase/migrations/*_ingest_function.sql).
-_STORE = "select id from public.store_usage(%s::json) as id"
+_STORE = "select id from public.store_usage(%s::json, %s::smallint) as id"
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,8 +77,11 @@ def price_events(project_id: str, events: list[UsageEvent], book: PriceBook) -> 
     return rows, priced
 
 
-def write_rows(conn: psycopg.Connection, rows: list[dict]) -> set[str]:
-    """Insert rows idempotently (one statement, so atomically); return the ids newly stored."""
+def write_rows(conn: psycopg.Connection, rows: list[dict], shard: int | None = None) -> set[str]:
+    """Insert rows idempotently (one statement, so atomically); return the ids newly stored.
+
+    `shard` picks the rollup rows this writer adds to; concurrent writers pass different ones.
+    """
     if not rows:
         return set()
-    return {str(r["id"]) for r in conn.execute(_STORE, (orjson.dumps(rows).decode(),)).fetchall()}
+    return {str(r["id"]) for r in conn.execute(_STORE, (orjson.dumps(rows).decode(), shard)).fetchall()}
