@@ -163,7 +163,7 @@ def main() -> None:
     parser.add_argument("--python-clients", type=int, default=0, help="use N Python client processes instead of wrk")
     parser.add_argument("--admin-url", default="postgresql://postgres@127.0.0.1:5432/postgres")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
-    parser.add_argument("--threads", type=int, default=8, help="threads per worker (1 = sync workers)")
+    parser.add_argument("--threads", type=int, default=16, help="threads per worker (1 = sync workers)")
     args = parser.parse_args()
 
     name = f"tokenoptimizer_bench_{uuid.uuid4().hex[:8]}"

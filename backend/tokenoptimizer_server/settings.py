@@ -68,7 +68,7 @@ class Settings:
             admin_token=os.environ.get("TOKENOPTIMIZER_ADMIN_TOKEN") or None,
             data_dir=Path(os.environ.get("TOKENOPTIMIZER_DATA_DIR") or default_data_dir()),
             pool_min=_int("TOKENOPTIMIZER_POOL_MIN", 1, 1),
-            pool_max=_int("TOKENOPTIMIZER_POOL_MAX", 12, 1),
+            pool_max=_int("TOKENOPTIMIZER_POOL_MAX", 20, 1),
             pool_timeout_s=_int("TOKENOPTIMIZER_POOL_TIMEOUT_MS", 2000, 1) / 1000,
             max_body_bytes=_int("TOKENOPTIMIZER_MAX_BODY_BYTES", 1_000_000, 1024),
             max_batch_events=_int("TOKENOPTIMIZER_MAX_BATCH_EVENTS", 1000, 1),
