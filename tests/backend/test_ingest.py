@@ -247,3 +247,31 @@ def test_sdk_drop_count_is_recorded_once_per_stored_batch(client, db, project_ke
     row = db.execute("select dropped_events from public.api_keys where project_id = %s", (project,)).fetchone()
     assert row["dropped_events"] == 15
     assert "tokenoptimizer_sdk_dropped_events_total" in client.get("/metrics").get_data(as_text=True)
+
+
+def test_busy_is_429_and_database_down_is_503(database_url, data_dir, project_key):
+    from tokenoptimizer_server import create_app
+    from tokenoptimizer_server.settings import Settings
+
+    key, _ = project_key
+    busy = create_app(Settings.from_env(database_url=database_url, data_dir=data_dir, pool_min=1, pool_max=1,
+                                        pool_timeout_s=0.3))
+    pool = busy.extensions["db_pool"]
+    pool.open(wait=True)
+    held = pool.getconn()  # every connection in use
+    try:
+        res = post(busy.test_client(), key, event())
+        assert res.status_code == 429 and res.headers["Retry-After"] == "1"
+        assert res.get_json()["error"]["code"] == "busy"
+    finally:
+        pool.putconn(held)
+        pool.close()
+
+    down = create_app(Settings.from_env(database_url="postgresql://postgres@127.0.0.1:1/nowhere", data_dir=data_dir,
+                                        pool_timeout_s=0.5))
+    try:
+        res = post(down.test_client(), key, event())
+        assert res.status_code == 503 and res.headers["Retry-After"] == "2"
+        assert res.get_json()["error"]["code"] == "database_unavailable"
+    finally:
+        down.extensions["db_pool"].close()

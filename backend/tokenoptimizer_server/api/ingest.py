@@ -98,15 +98,28 @@ def log_usage():
         if dropped:
             _record_sdk_drops(key["id"], dropped)
     except PoolTimeout:
+        if _database_down():
+            raise _unavailable() from None
         raise ApiError(429, "busy", "the server is at capacity; retry shortly", headers={"Retry-After": "1"}) from None
     except psycopg.OperationalError:
-        raise ApiError(503, "database_unavailable", "the database is unreachable; retry shortly",
-                       headers={"Retry-After": "2"}) from None
+        raise _unavailable() from None
     duplicates = len(valid) - len(inserted)
     metrics.count_events(len(inserted), duplicates, len(rejected))
     body = {"accepted": len(inserted), "duplicates": duplicates, "rejected": rejected,
             "events": [p.to_json() for p in priced]}
     return Response(orjson.dumps(body), status=202, mimetype="application/json")
+
+
+def _unavailable() -> ApiError:
+    return ApiError(503, "database_unavailable", "the database is unreachable; retry shortly",
+                    headers={"Retry-After": "2"})
+
+
+def _database_down() -> bool:
+    """A pool that timed out while short of connections it failed to open means the database is down,
+    not that we are busy (a busy pool is full)."""
+    stats = db.pool().get_stats()
+    return stats.get("pool_size", 0) < stats.get("pool_max", 1) and stats.get("connections_errors", 0) > 0
 
 
 def _record_sdk_drops(key_id, dropped: int) -> None:
