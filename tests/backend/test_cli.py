@@ -1,6 +1,7 @@
 """The CLI run as a real process against the test database, as an admin would run it."""
 
 import json
+import os
 import subprocess
 import sys
 import uuid
@@ -146,3 +147,22 @@ def test_reprice_dry_run_then_real(database_url, db, project_key, price_model, c
     assert (rollup["cost"], rollup["unpriced_requests"]) == (Decimal("0.008"), 0)
     audit = db.execute("select * from public.reprice_audit where model = %s", (price_model,)).fetchone()
     assert (audit["rows_changed"], audit["cost_after"], audit["unpriced_before"]) == (2, Decimal("0.008"), 2)
+
+
+def test_import_from_litellm_finds_the_installed_package_copy(database_url, tmp_path, db):
+    """--from-litellm reads litellm/model_prices_and_context_window_backup.json where the package is installed."""
+    package = tmp_path / "site" / "litellm"
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text("raise ImportError('the importer must not import litellm')\n")
+    (package / "model_prices_and_context_window_backup.json").write_text(json.dumps({
+        "sample_spec": {}, "litellm-only-model": {"litellm_provider": "openai", "mode": "chat",
+                                                  "input_cost_per_token": 1e-06, "output_cost_per_token": 2e-06}}))
+    env = {**os.environ, "PYTHONPATH": str(tmp_path / "site")}
+    res = subprocess.run([sys.executable, "-m", "tokenoptimizer_server.cli", "pricing", "import", "--from-litellm",
+                          "--database-url", database_url], capture_output=True, text=True, timeout=120, env=env)
+    assert res.returncode == 0, res.stderr
+    assert "1 added" in res.stdout and "model_prices_and_context_window_backup.json" in res.stdout
+    row = db.execute("select input_price, output_price, source from public.model_pricing "
+                     "where model = 'litellm-only-model'").fetchone()
+    assert (str(row["input_price"]), str(row["output_price"])) == ("0.001", "0.002")
+    assert row["source"] == "litellm:model_prices_and_context_window_backup.json"
