@@ -240,5 +240,6 @@ alter table public.usage_logs enable row level security;
 alter table public.usage_rollups_hourly enable row level security;
 alter table public.reprice_audit enable row level security;
 
+grant select on public.model_pricing to authenticated;
 create policy "Signed-in users can read list prices" on public.model_pricing
   for select to authenticated using (true);

@@ -22,4 +22,10 @@ language sql stable as $$
 $$;
 
 grant usage on schema public to anon, authenticated, service_role;
+
+-- Supabase grants the API roles everything on public tables and lets row-level security decide;
+-- do the same here so local tests see what hosted clients see.
+alter default privileges in schema public grant all on tables to anon, authenticated, service_role;
+alter default privileges in schema public grant all on sequences to anon, authenticated, service_role;
+alter default privileges in schema public grant execute on functions to anon, authenticated, service_role;
 grant usage on schema auth to anon, authenticated, service_role;
