@@ -15,7 +15,6 @@ from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
-import requests
 
 from tokenoptimizer_server import keys
 from tokenoptimizer_server.db import connect

@@ -232,7 +232,7 @@ def test_concurrent_requests_share_writes_and_each_gets_its_own_answer(app, db, 
     with ThreadPoolExecutor(8) as pool:
         answers = list(pool.map(send, events))
     assert sum(a["accepted"] for a in answers) == 40 and sum(a["duplicates"] for a in answers) == 1
-    assert all(a["events"][0]["id"] == ev["id"] for a, ev in zip(answers, events))
+    assert all(a["events"][0]["id"] == ev["id"] for a, ev in zip(answers, events, strict=True))
     assert len(rows(db, project)) == 40
     total = db.execute("select sum(requests) as n from public.usage_rollups_hourly where project_id = %s",
                        (project,)).fetchone()

@@ -7,7 +7,7 @@ from flask import Blueprint, jsonify, request
 from .. import db
 from ..errors import ApiError
 from ..pricing import store
-from .access import is_admin, require_admin
+from .access import require_admin
 
 bp = Blueprint("pricing", __name__)
 UNIT = "USD per 1K tokens"

@@ -41,7 +41,7 @@ def open_db(database_url: str | None, data_dir: Path, *, run_migrations: bool = 
         conn = db.connect(url)
     except psycopg.OperationalError as err:
         raise click.ClickException(f"cannot connect to the database: {str(err).strip()}\n"
-                                   "Check --database-url / DATABASE_URL, or omit it to use the embedded Postgres.")
+                                   "Check --database-url / DATABASE_URL, or omit it to use the embedded Postgres.") from None
     if run_migrations:
         migrate(conn, supabase_dir())
     return conn
