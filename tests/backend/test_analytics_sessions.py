@@ -86,29 +86,40 @@ def test_token_metrics(client, talk):
     assert recent["avg_prompt_tokens_per_turn"] == pytest.approx((1000 + 2200 + 10) / 3 / 2.0)
 
 
-def next_cheaper(db, model: str) -> dict:
-    """The rule the SQL documents: same provider, no dearer on either price, highest price below."""
+def alternatives(db, model: str) -> dict:
+    """The two rules the SQL documents, over the same provider's chat models (no cached tokens here):
+    the cheapest for the tokens, and the next cheaper (no dearer price, highest price below)."""
     rows = db.execute("select model, provider, input_price, output_price from public.model_pricing").fetchall()
     cur = next(r for r in rows if r["model"] == model)
-    options = [r for r in rows if r["provider"] == cur["provider"] and r["model"] != model
-               and r["output_price"] > 0 and "embedding" not in r["model"]
-               and r["input_price"] <= cur["input_price"] and r["output_price"] <= cur["output_price"]
-               and (r["input_price"], r["output_price"]) != (cur["input_price"], cur["output_price"])]
-    return sorted(options, key=lambda r: (-(r["input_price"] + r["output_price"]), r["model"]))[0]
+    chat = [r for r in rows if r["provider"] == cur["provider"] and r["model"] != model
+            and r["output_price"] > 0 and "embedding" not in r["model"]]
+    steps = [r for r in chat if r["input_price"] <= cur["input_price"] and r["output_price"] <= cur["output_price"]
+             and (r["input_price"], r["output_price"]) != (cur["input_price"], cur["output_price"])]
+    return {"chat": chat, "next": sorted(steps, key=lambda r: (-(r["input_price"] + r["output_price"]), r["model"]))[0]}
 
 
 def test_optimization_savings_are_exact(client, db, talk):
     project, sent = talk
     body = get(client, "/api/optimization", project, **HOUR)
-    recs = {(r["endpoint_name"], r["model"]): r for r in body["recommendations"]}
-    assert set(recs) == {("chat", "gpt-4o"), ("search", "gpt-4o-mini"), ("flaky", "gpt-4o-mini")}
-    for (endpoint, model), rec in recs.items():
+    recs = {(r["endpoint_name"], r["model"], r["option"]): r for r in body["recommendations"]}
+    expected = {}
+    for endpoint, model in {("chat", "gpt-4o"), ("search", "gpt-4o-mini"), ("flaky", "gpt-4o-mini")}:
         mine = [e for e in sent if e["endpoint_name"] == endpoint and e["model"] == model]
-        alt = next_cheaper(db, model)
         prompt, completion = sum(e["prompt_tokens"] for e in mine), sum(e["completion_tokens"] for e in mine)
         current = sum(Decimal(e["total_cost"]) for e in mine)
-        suggested = Decimal(prompt) / 1000 * alt["input_price"] + Decimal(completion) / 1000 * alt["output_price"]
-        assert rec["suggested_model"] == alt["model"] and rec["requests"] == len(mine)
+        options = alternatives(db, model)
+        cost = {r["model"]: Decimal(prompt) / 1000 * r["input_price"] + Decimal(completion) / 1000 * r["output_price"]
+                for r in options["chat"]}
+        cheapest = min(cost, key=lambda m: (cost[m], m))
+        picks = {"cheapest": cheapest, "next_cheaper": options["next"]["model"]}
+        for option, alt in picks.items():
+            if (option == "cheapest" or alt != cheapest) and cost[alt] < current:
+                expected[(endpoint, model, option)] = (alt, len(mine), prompt, completion, current, cost[alt])
+    assert set(recs) == set(expected) == {("chat", "gpt-4o", "cheapest"), ("chat", "gpt-4o", "next_cheaper"),
+                                          ("search", "gpt-4o-mini", "cheapest"), ("flaky", "gpt-4o-mini", "cheapest")}
+    for key, (alt, requests, prompt, completion, current, suggested) in expected.items():
+        rec = recs[key]
+        assert rec["suggested_model"] == alt and rec["requests"] == requests
         assert (rec["prompt_tokens"], rec["completion_tokens"]) == (prompt, completion)
         assert Decimal(rec["current_cost"]) == current and Decimal(rec["suggested_cost"]) == suggested
         assert Decimal(rec["savings"]) == current - suggested > 0
