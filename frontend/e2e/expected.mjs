@@ -19,11 +19,15 @@ export function formatUsd(scaled) {
 
 export const integer = (n) => n.toLocaleString('en-US')
 
-/** Cost of `count` requests: tokens / 1000 × price per 1K, for input and output; null when unpriced. */
-export function cost(prices, { model, prompt, completion, count = 1 }) {
+/**
+ * Cost of `count` requests: tokens / 1000 × price per 1K, for input and output; the `cached` part
+ * of the prompt at the cached input price (the input price when there is none); null when unpriced.
+ */
+export function cost(prices, { model, prompt, completion, cached = 0, count = 1 }) {
   const price = prices[model]
   if (!price) return null
-  const perRequest = (BigInt(prompt) * toScaled(price.input) + BigInt(completion) * toScaled(price.output)) / 1000n
+  const input = BigInt(prompt - cached) * toScaled(price.input) + BigInt(cached) * toScaled(price.cached ?? price.input)
+  const perRequest = (input + BigInt(completion) * toScaled(price.output)) / 1000n
   return perRequest * BigInt(count)
 }
 

@@ -1,8 +1,9 @@
 """Send usage events through the real SDK, as an app would: `track_usage` with plain dict
 responses in each provider's shape. Reads [{"model", "endpoint", "prompt", "completion",
-"latency_ms", "count", "session"?, "fail"?}] as JSON on stdin; argv: api_key base_url. Prints the
-SDK's stats. `session` tags the calls with a `session_id`; `fail` makes them failed calls:
-`tracked_completion` with a client that raises, as a provider error would."""
+"latency_ms", "count", "session"?, "cached"?, "fail"?}] as JSON on stdin; argv: api_key base_url.
+Prints the SDK's stats. `session` tags the calls with a `session_id`; `cached` is the part of the
+prompt read from OpenAI's cache; `fail` makes them failed calls: `tracked_completion` with a
+client that raises, as a provider error would."""
 
 import json
 import sys
@@ -22,13 +23,13 @@ def _raise(**_kwargs):
 FAILING_CLIENT = SimpleNamespace(chat=SimpleNamespace(completions=SimpleNamespace(create=_raise)))
 
 
-def response(model: str, prompt: int, completion: int) -> dict:
+def response(model: str, prompt: int, completion: int, cached: int = 0) -> dict:
     if model.startswith("claude"):
         return {"id": "msg_e2e", "type": "message", "role": "assistant", "model": model,
                 "usage": {"input_tokens": prompt, "output_tokens": completion}}
     return {"id": "chatcmpl-e2e", "object": "chat.completion", "model": model,
             "usage": {"prompt_tokens": prompt, "completion_tokens": completion,
-                      "total_tokens": prompt + completion}}
+                      "total_tokens": prompt + completion, "prompt_tokens_details": {"cached_tokens": cached}}}
 
 
 def main() -> None:
@@ -44,7 +45,7 @@ def main() -> None:
                 except RateLimitError:
                     pass
                 continue
-            tokenoptimizer.track_usage(response(item["model"], item["prompt"], item["completion"]),
+            tokenoptimizer.track_usage(response(item["model"], item["prompt"], item["completion"], item.get("cached", 0)),
                                        endpoint_name=item["endpoint"], latency_ms=item["latency_ms"],
                                        session_id=item.get("session"))
     delivered = tokenoptimizer.flush(timeout=20)

@@ -14,15 +14,25 @@ const HERE = fileURLToPath(new URL('.', import.meta.url))
 
 // Seeded list prices (USD per 1K tokens), checked against /api/pricing first.
 const PRICES = {
-  'gpt-4o': { input: '0.0025', output: '0.01' },
-  'gpt-4o-mini': { input: '0.00015', output: '0.0006' },
-  'gpt-4.1': { input: '0.002', output: '0.008' },
-  'gpt-4.1-nano': { input: '0.0001', output: '0.0004' },
+  'gpt-4o': { input: '0.0025', output: '0.01', cached: '0.00125' },
+  'gpt-4o-mini': { input: '0.00015', output: '0.0006', cached: '0.000075' },
+  'gpt-4.1': { input: '0.002', output: '0.008', cached: '0.0005' },
+  'gpt-4.1-mini': { input: '0.0004', output: '0.0016', cached: '0.0001' },
+  'gpt-4.1-nano': { input: '0.0001', output: '0.0004', cached: '0.000025' },
 }
-// docs/api.md: the suggestion is the next cheaper model of the same provider (no dearer input
-// or output price; of those the highest priced, ties by name). In the seed, gpt-4o's is gpt-4.1
-// (gpt-4.1 and o3 both cost 0.002 + 0.008, "gpt-4.1" sorts first) and gpt-4o-mini's is gpt-4.1-nano.
-const SUGGESTED = { 'gpt-4o': 'gpt-4.1', 'gpt-4o-mini': 'gpt-4.1-nano' }
+// docs/api.md: per endpoint × model two options among the provider's chat models, each shown
+// only when it saves money, one ("cheapest") when both pick the same model.
+// "cheapest": the model on which the same tokens cost least. gpt-4.1-nano has the lowest input,
+// cached input and output price of every OpenAI chat model (checked in `before`), so it is the
+// cheapest for any traffic.
+// "next_cheaper": no dearer input or output price; of those the highest priced, ties by name. In
+// the seed, gpt-4o's is gpt-4.1 (gpt-4.1 and o3 both cost 0.002 + 0.008, "gpt-4.1" sorts first)
+// and gpt-4o-mini's is gpt-4.1-nano.
+const OPTIONS = {
+  'gpt-4o': { cheapest: 'gpt-4.1-nano', next_cheaper: 'gpt-4.1' },
+  'gpt-4o-mini': { cheapest: 'gpt-4.1-nano', next_cheaper: 'gpt-4.1-nano' },
+}
+const OPTION_LABELS = { cheapest: 'Cheapest', next_cheaper: 'Smallest step' }
 const UNPRICED_MODEL = 'acme-llm-7b'
 
 // One latency for every conversation turn, so the SDK's timestamps (now − latency) keep the
@@ -41,29 +51,39 @@ const SESSION_TRAFFIC = [
 ]
 const NEWEST_FIRST = ['conv-support-2', 'conv-research-3', 'conv-support-1']
 const OTHER_TRAFFIC = [
-  // Long documents on gpt-4o: the largest saving.
-  { model: 'gpt-4o', endpoint: 'summarize', prompt: 4000, completion: 250, latency_ms: 1500, count: 5 },
+  // Long documents on gpt-4o with a cached instruction prefix: the largest saving, priced with
+  // the cache discount on every model.
+  { model: 'gpt-4o', endpoint: 'summarize', prompt: 4000, cached: 3000, completion: 250, latency_ms: 1500, count: 5 },
   { model: UNPRICED_MODEL, endpoint: 'chat', prompt: 500, completion: 100, latency_ms: 300, count: 2 },
   // Calls that fail at the provider: an endpoint failing 100% of the time.
   { model: 'gpt-4o-mini', endpoint: 'flaky-tool', prompt: 0, completion: 0, latency_ms: 0, count: 6, fail: true },
 ]
 
-/** What the documented rule recommends for the traffic, with exact BigInt savings, largest first. */
+/** What the documented rules recommend for the traffic, with exact BigInt savings, largest first. */
 function expectedRecommendations(traffic) {
   const groups = new Map()
   for (const item of traffic) {
     if (item.fail || !PRICES[item.model]) continue
     const key = `${item.endpoint}|${item.model}`
-    const g = groups.get(key) ?? { endpoint: item.endpoint, model: item.model, suggested: SUGGESTED[item.model], current: 0n, alternative: 0n, requests: 0 }
+    const g = groups.get(key) ?? { endpoint: item.endpoint, model: item.model, current: 0n, requests: 0, alternatives: {} }
     g.current += cost(PRICES, item)
-    g.alternative += cost({ [item.model]: PRICES[g.suggested] }, item)
+    for (const suggested of new Set(Object.values(OPTIONS[item.model]))) {
+      g.alternatives[suggested] = (g.alternatives[suggested] ?? 0n) + cost({ [item.model]: PRICES[suggested] }, item)
+    }
     g.requests += item.count ?? 1
     groups.set(key, g)
   }
-  return [...groups.values()]
-    .map((g) => ({ ...g, savings: g.current - g.alternative }))
-    .filter((g) => g.savings > 0n)
-    .sort((a, b) => (b.savings > a.savings ? 1 : b.savings < a.savings ? -1 : a.endpoint.localeCompare(b.endpoint)))
+  const recommendations = []
+  for (const g of groups.values()) {
+    const { cheapest, next_cheaper: next } = OPTIONS[g.model]
+    const picks = next === cheapest ? { cheapest } : { cheapest, next_cheaper: next }
+    for (const [option, suggested] of Object.entries(picks)) {
+      const savings = g.current - g.alternatives[suggested]
+      if (savings > 0n) recommendations.push({ ...g, option, suggested, savings })
+    }
+  }
+  return recommendations.sort((a, b) => (b.savings > a.savings ? 1 : b.savings < a.savings ? -1
+    : a.endpoint.localeCompare(b.endpoint) || a.model.localeCompare(b.model) || a.option.localeCompare(b.option)))
 }
 
 /** A saving as the page writes its share: −20%, −33.3%. */
@@ -84,6 +104,12 @@ describe('Sessions and Savings on a fresh database (local mode)', () => {
       assert.ok(row, `seed has a price for ${model}`)
       assert.equal(toScaled(row.input_price), toScaled(price.input), `${model} input price`)
       assert.equal(toScaled(row.output_price), toScaled(price.output), `${model} output price`)
+      assert.equal(toScaled(row.cached_input_price), toScaled(price.cached), `${model} cached input price`)
+    }
+    const nano = PRICES['gpt-4.1-nano']
+    for (const m of pricing.models.filter((m) => m.provider === 'openai' && toScaled(m.output_price) > 0n && !m.model.includes('embedding'))) {
+      assert.ok(toScaled(m.input_price) >= toScaled(nano.input) && toScaled(m.output_price) >= toScaled(nano.output)
+        && toScaled(m.cached_input_price ?? m.input_price) >= toScaled(nano.cached), `${m.model} is no cheaper than gpt-4.1-nano`)
     }
     browser = await launchBrowser()
     page = await browser.newPage({ viewport: { width: 1440, height: 900 } })
@@ -167,12 +193,13 @@ describe('Sessions and Savings on a fresh database (local mode)', () => {
     assert.match(page.url(), /\/sessions\?range=24h$/)
   })
 
-  test('Savings shows the exact saving of each recommendation, the API\'s and our own, largest first, with the total', async () => {
+  test('Savings shows the exact saving of each option, the API\'s and our own, largest first, with the total', async () => {
     const expected = expectedRecommendations([...SESSION_TRAFFIC, ...OTHER_TRAFFIC])
+    assert.ok(expected.some((e) => e.option === 'next_cheaper'), 'the traffic exercises both options')
     const { recommendations } = await api('/api/optimization')
     assert.deepEqual(
-      recommendations.map((r) => [r.endpoint_name, r.model, r.suggested_model, r.requests, r.current_cost, r.savings]),
-      expected.map((e) => [e.endpoint, e.model, e.suggested, e.requests, toDecimal(e.current), toDecimal(e.savings)]),
+      recommendations.map((r) => [r.endpoint_name, r.model, r.option, r.suggested_model, r.requests, r.current_cost, r.savings]),
+      expected.map((e) => [e.endpoint, e.model, e.option, e.suggested, e.requests, toDecimal(e.current), toDecimal(e.savings)]),
       'the API computes the same savings',
     )
 
@@ -182,16 +209,23 @@ describe('Sessions and Savings on a fresh database (local mode)', () => {
     assert.equal(await items.count(), expected.length)
     for (const [i, e] of expected.entries()) {
       const item = items.nth(i)
-      assert.equal(await item.getAttribute('data-testid'), `recommendation-${e.endpoint}-${e.model}`, `position ${i + 1}`)
+      assert.equal(await item.getAttribute('data-testid'), `recommendation-${e.endpoint}-${e.model}-${e.option}`, `position ${i + 1}`)
+      assert.equal(await text(item, 'recommendation-option'), OPTION_LABELS[e.option])
       const shown = await text(item, 'recommendation-savings')
       assert.equal(shown, formatUsd(toScaled(recommendations[i].savings)), `${e.endpoint} on ${e.model}: the API's saving`)
-      assert.equal(shown, formatUsd(e.savings), `${e.endpoint} on ${e.model}: our saving`)
+      assert.equal(shown, formatUsd(e.savings), `${e.endpoint} on ${e.model} (${e.option}): our saving`)
       assert.equal(
         (await text(item, 'recommendation-sentence')).replace(/\s+/g, ' '),
         `Move ${e.endpoint} from ${e.model} to ${e.suggested}: save ${formatUsd(e.savings)} over this period (${reduction(e.savings, e.current)})`,
       )
     }
-    const total = expected.reduce((sum, e) => sum + e.savings, 0n)
+    // The options of one endpoint × model are alternatives: the total takes the larger saving of each.
+    const best = new Map()
+    for (const e of expected) {
+      const key = `${e.endpoint}|${e.model}`
+      if (!best.has(key) || e.savings > best.get(key)) best.set(key, e.savings)
+    }
+    const total = [...best.values()].reduce((sum, s) => sum + s, 0n)
     assert.equal(await text(page, 'savings-total-value'), formatUsd(total))
     await screenshot(page, 'savings')
   })

@@ -205,6 +205,8 @@ export interface TokenMetrics {
 
 export interface Recommendation {
   type: 'cheaper_model' | string
+  /** `cheapest`: the biggest saving; `next_cheaper`: the smallest step down (docs/api.md). */
+  option: 'cheapest' | 'next_cheaper'
   endpoint_name: string
   model: string
   provider: string | null

@@ -1,5 +1,6 @@
 // Savings: the total possible saving, cheaper-model recommendations with their exact savings
-// (largest first), and the alerts (unpriced traffic, failing endpoints, cost spikes).
+// (largest first; per endpoint × model the cheapest model and the smallest step down), and the
+// alerts (unpriced traffic, failing endpoints, cost spikes).
 import { useMemo } from 'react'
 import { Link, useLocation } from 'react-router'
 import { DateRangePicker } from '../components/DateRangePicker'
@@ -18,8 +19,12 @@ export interface AddPriceState {
 
 function RecommendationItem({ rec }: { rec: RecommendationView }) {
   return (
-    <li className="advice" data-testid={`recommendation-${rec.endpoint}-${rec.model}`}>
+    <li className="advice" data-testid={`recommendation-${rec.endpoint}-${rec.model}-${rec.option}`}>
       <div className="advice-body">
+        <span className={`badge option option-${rec.option}`} data-testid="recommendation-option"
+          title={rec.option === 'cheapest' ? 'The biggest saving' : 'The closest cheaper model: the safest switch'}>
+          {rec.optionLabel}
+        </span>
         <p className="advice-sentence" data-testid="recommendation-sentence">
           Move <code>{rec.endpoint}</code> from <strong>{rec.model}</strong> to <strong>{rec.suggestedModel}</strong>:{' '}
           save <strong data-testid="recommendation-savings">{rec.savings}</strong> over this period ({rec.reduction})
@@ -73,15 +78,15 @@ export function SavingsPage() {
           <span className="stat-label">Total possible saving</span>
           <span className="savings-amount" data-testid="savings-total-value" title={`$${total.amount}`}>{total.savings}</span>
           <span className="muted">
-            on {total.currentCost} of spend on these endpoints and models ({total.reduction}), across {views.length}{' '}
-            {views.length === 1 ? 'recommendation' : 'recommendations'}, at list prices for the same tokens
+            on {total.currentCost} of spend on these endpoints and models ({total.reduction}), taking the cheapest option for
+            each of {total.groups} {total.groups === 1 ? 'endpoint and model' : 'endpoint and model pairs'}, at list prices for the same tokens
           </span>
         </section>
       )}
       <section className="card panel" aria-label="Recommendations">
         <header className="panel-head">
           <h2>Recommendations</h2>
-          <span className="muted small">the next cheaper model of the same provider, largest saving first</span>
+          <span className="muted small">per endpoint and model, the cheapest model of the same provider and the smallest step down, largest saving first</span>
         </header>
         <LoadingPanel
           {...queryState(optimization)}

@@ -3,7 +3,7 @@ import { alertViews, formatReduction, recommendationViews, savingsTotal } from '
 import type { Alert, Recommendation } from '../types'
 
 const rec = (endpoint: string, model: string, savings: string, over: Partial<Recommendation> = {}): Recommendation => ({
-  type: 'cheaper_model', endpoint_name: endpoint, model, provider: 'openai', suggested_model: 'gpt-4.1',
+  type: 'cheaper_model', option: 'next_cheaper', endpoint_name: endpoint, model, provider: 'openai', suggested_model: 'gpt-4.1',
   requests: 3, prompt_tokens: 1000, completion_tokens: 150, current_cost: '0.004', suggested_cost: '0.0032',
   savings, savings_share: 0.2, message: '', ...over,
 })
@@ -37,6 +37,22 @@ describe('recommendationViews', () => {
     expect(recommendationViews([r])[0].sentence).toBe(sentence)
   })
 
+  test('the two options of one endpoint and model: largest saving first, labelled, with distinct keys', () => {
+    const views = recommendationViews([
+      rec('rag', 'gpt-4o', '0.009', { suggested_model: 'gpt-4.1' }),
+      rec('rag', 'gpt-4o', '0.0242', { option: 'cheapest', suggested_model: 'gpt-4.1-nano' }),
+    ])
+    expect(views.map((v) => [v.optionLabel, v.suggestedModel, v.savings])).toEqual([
+      ['Cheapest', 'gpt-4.1-nano', '$0.024200'], ['Smallest step', 'gpt-4.1', '$0.009000'],
+    ])
+    expect(new Set(views.map((v) => v.key)).size).toBe(2)
+  })
+
+  test('equal savings: cheapest first', () => {
+    const views = recommendationViews([rec('a', 'm', '0.5'), rec('a', 'm', '0.5', { option: 'cheapest' })])
+    expect(views.map((v) => v.option)).toEqual(['cheapest', 'next_cheaper'])
+  })
+
   test('one request reads in the singular', () => {
     expect(recommendationViews([rec('chat', 'gpt-4o', '0.0008', { requests: 1 })])[0].requests).toBe('1 request')
   })
@@ -50,12 +66,15 @@ describe('recommendationViews', () => {
 
 describe('savingsTotal', () => {
   test.each([
-    [[rec('a', 'm', '0.1', { current_cost: '0.5' }), rec('b', 'm', '0.2', { current_cost: '0.5' })], '0.3', '$0.300000', '$1.00', '−30%'],
-    [[rec('a', 'm', '0.0008'), rec('b', 'm', '0.0052', { current_cost: '0.026' })], '0.006', '$0.006000', '$0.030000', '−20%'],
-    [[rec('a', 'm', '0.01949', { current_cost: '0.09707' })], '0.01949', '$0.019490', '$0.097070', '−20.1%'],
-    [[], '0', '$0.000000', '$0.000000', '—'],
-  ])('%j sums to %s', (recs, amount, savings, currentCost, reduction) => {
-    expect(savingsTotal(recs)).toEqual({ amount, savings, currentCost, reduction })
+    [[rec('a', 'm', '0.1', { current_cost: '0.5' }), rec('b', 'm', '0.2', { current_cost: '0.5' })], '0.3', 2, '$0.300000', '$1.00', '−30%'],
+    [[rec('a', 'm', '0.0008'), rec('b', 'm', '0.0052', { current_cost: '0.026' })], '0.006', 2, '$0.006000', '$0.030000', '−20%'],
+    [[rec('a', 'm', '0.01949', { current_cost: '0.09707' })], '0.01949', 1, '$0.019490', '$0.097070', '−20.1%'],
+    // Two options for the same traffic: only the larger saving counts, its cost once.
+    [[rec('a', 'm', '0.009', { current_cost: '0.025' }), rec('a', 'm', '0.0242', { option: 'cheapest', current_cost: '0.025' }),
+      rec('b', 'm', '0.0008')], '0.025', 2, '$0.025000', '$0.029000', '−86.2%'],
+    [[], '0', 0, '$0.000000', '$0.000000', '—'],
+  ])('%j sums to %s', (recs, amount, groups, savings, currentCost, reduction) => {
+    expect(savingsTotal(recs)).toEqual({ amount, groups, savings, currentCost, reduction })
   })
 })
 

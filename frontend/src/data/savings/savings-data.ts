@@ -12,8 +12,14 @@ export function formatReduction(share: number | null | undefined): string {
   return `−${Number((share * 100).toFixed(1))}%`
 }
 
+/** How the page names each option. */
+export const OPTION_LABELS: Record<Recommendation['option'], string> = { cheapest: 'Cheapest', next_cheaper: 'Smallest step' }
+
 export interface RecommendationView {
   key: string
+  option: Recommendation['option']
+  /** "Cheapest" or "Smallest step". */
+  optionLabel: string
   endpoint: string
   model: string
   suggestedModel: string
@@ -27,15 +33,18 @@ export interface RecommendationView {
   sentence: string
 }
 
-/** Largest exact saving first; ties by endpoint and model so the order is stable. */
+/** Largest exact saving first; ties by endpoint, model, then cheapest first, so the order is stable. */
 export function recommendationViews(recommendations: Recommendation[]): RecommendationView[] {
   return [...recommendations]
-    .sort((a, b) => compareDecimals(b.savings, a.savings) || a.endpoint_name.localeCompare(b.endpoint_name) || a.model.localeCompare(b.model))
+    .sort((a, b) => compareDecimals(b.savings, a.savings) || a.endpoint_name.localeCompare(b.endpoint_name)
+      || a.model.localeCompare(b.model) || a.option.localeCompare(b.option))
     .map((r) => {
       const savings = formatCost(r.savings)
       const reduction = formatReduction(r.savings_share)
       return {
-        key: `${r.endpoint_name}\u0000${r.model}`,
+        key: `${r.endpoint_name}\u0000${r.model}\u0000${r.option}`,
+        option: r.option,
+        optionLabel: OPTION_LABELS[r.option] ?? r.option,
         endpoint: r.endpoint_name,
         model: r.model,
         suggestedModel: r.suggested_model,
@@ -53,20 +62,29 @@ export function recommendationViews(recommendations: Recommendation[]): Recommen
 export interface SavingsTotal {
   /** The exact decimal, for tests and titles. */
   amount: string
+  /** How many endpoint × model pairs have a recommendation. */
+  groups: number
   savings: string
   currentCost: string
   reduction: string
 }
 
 /**
- * The total possible saving: recommendations cover disjoint endpoint × model traffic, so their
- * savings add up. The reduction is against what that traffic cost.
+ * The total possible saving: the options of one endpoint × model are alternatives for the same
+ * traffic, so only the largest saving of each counts; different pairs cover disjoint traffic and
+ * add up. The reduction is against what that traffic cost.
  */
 export function savingsTotal(recommendations: Recommendation[]): SavingsTotal {
-  const amount = sumDecimals(recommendations.map((r) => r.savings))
-  const current = sumDecimals(recommendations.map((r) => r.current_cost))
+  const best = new Map<string, Recommendation>()
+  for (const r of recommendations) {
+    const key = `${r.endpoint_name}\u0000${r.model}\u0000${r.provider ?? ''}`
+    const seen = best.get(key)
+    if (!seen || compareDecimals(r.savings, seen.savings) > 0) best.set(key, r)
+  }
+  const amount = sumDecimals([...best.values()].map((r) => r.savings))
+  const current = sumDecimals([...best.values()].map((r) => r.current_cost))
   const share = compareDecimals(current, '0') > 0 ? decimalRatio(amount, current) : null
-  return { amount, savings: formatCost(amount), currentCost: formatCost(current), reduction: formatReduction(share) }
+  return { amount, groups: best.size, savings: formatCost(amount), currentCost: formatCost(current), reduction: formatReduction(share) }
 }
 
 export type AlertAction = { kind: 'add-price'; model: string } | { kind: 'logs'; endpoint: string } | null
