@@ -86,6 +86,36 @@ function expectedRecommendations(traffic) {
     : a.endpoint.localeCompare(b.endpoint) || a.model.localeCompare(b.model) || a.option.localeCompare(b.option)))
 }
 
+/**
+ * docs/api.md: per endpoint, conversations of 4+ turns whose prompt grows every turn, priced as if
+ * every turn after the 3rd had carried the 3rd turn's prompt size, at each turn's input price.
+ */
+function expectedSummaries(traffic) {
+  const sessions = new Map()
+  for (const item of traffic.filter((t) => t.session)) sessions.set(item.session, [...(sessions.get(item.session) ?? []), item])
+  const byEndpoint = new Map()
+  for (const turns of sessions.values()) {
+    const growing = turns.length >= 4 && turns.every((t, i) => i === 0 || t.prompt > turns[i - 1].prompt)
+    if (!growing) continue
+    for (const t of turns.slice(3)) {
+      const g = byEndpoint.get(t.endpoint) ?? { endpoint: t.endpoint, kind: 'summarise_history', sessions: new Set(), current: 0n, shortened: 0n }
+      g.sessions.add(t.session)
+      g.current += BigInt(t.prompt) * toScaled(PRICES[t.model].input) / 1000n
+      g.shortened += BigInt(turns[2].prompt) * toScaled(PRICES[t.model].input) / 1000n
+      byEndpoint.set(t.endpoint, g)
+    }
+  }
+  return [...byEndpoint.values()].map((g) => ({ ...g, savings: g.current - g.shortened })).filter((g) => g.savings > 0n)
+}
+
+/** Model advice and summaries in the API's order: largest saving first, then endpoint, model (summaries last), option. */
+function expectedAdvice(traffic) {
+  const all = [...expectedRecommendations(traffic).map((e) => ({ ...e, kind: 'cheaper_model' })), ...expectedSummaries(traffic)]
+  const model = (e) => e.model ?? '\uffff'
+  return all.sort((a, b) => (b.savings > a.savings ? 1 : b.savings < a.savings ? -1
+    : a.endpoint.localeCompare(b.endpoint) || model(a).localeCompare(model(b)) || (a.option ?? '').localeCompare(b.option ?? '')))
+}
+
 /** A saving as the page writes its share: −20%, −33.3%. */
 const reduction = (savings, current) => `−${Number(((savings * 10_000n) / current + 5n) / 10n) / 10}%`
 
@@ -193,14 +223,19 @@ describe('Sessions and Savings on a fresh database (local mode)', () => {
     assert.match(page.url(), /\/sessions\?range=24h$/)
   })
 
-  test('Savings shows the exact saving of each option, the API\'s and our own, largest first, with the total', async () => {
-    const expected = expectedRecommendations([...SESSION_TRAFFIC, ...OTHER_TRAFFIC])
-    assert.ok(expected.some((e) => e.option === 'next_cheaper'), 'the traffic exercises both options')
+  test('Savings shows the exact saving of each option and summary, the API\'s and our own, largest first, with the total', async () => {
+    const expected = expectedAdvice([...SESSION_TRAFFIC, ...OTHER_TRAFFIC])
+    assert.ok(expected.some((e) => e.option === 'next_cheaper'), 'the traffic exercises both model options')
+    assert.ok(expected.some((e) => e.kind === 'summarise_history'), 'the traffic has a growing conversation')
     const { recommendations } = await api('/api/optimization')
     assert.deepEqual(
-      recommendations.map((r) => [r.endpoint_name, r.model, r.option, r.suggested_model, r.requests, r.current_cost, r.savings]),
-      expected.map((e) => [e.endpoint, e.model, e.option, e.suggested, e.requests, toDecimal(e.current), toDecimal(e.savings)]),
+      recommendations.map((r) => [r.type, r.endpoint_name, r.model, r.option, r.suggested_model, r.current_cost, r.savings]),
+      expected.map((e) => [e.kind, e.endpoint, e.model, e.option, e.suggested, toDecimal(e.current), toDecimal(e.savings)]),
       'the API computes the same savings',
+    )
+    assert.deepEqual(
+      recommendations.map((r) => r.requests),
+      expected.map((e) => e.requests ?? SESSION_TRAFFIC.filter((t) => e.sessions.has(t.session)).length - 3 * e.sessions.size),
     )
 
     await page.goto(`${server.url}/savings?range=24h`)
@@ -209,19 +244,23 @@ describe('Sessions and Savings on a fresh database (local mode)', () => {
     assert.equal(await items.count(), expected.length)
     for (const [i, e] of expected.entries()) {
       const item = items.nth(i)
-      assert.equal(await item.getAttribute('data-testid'), `recommendation-${e.endpoint}-${e.model}-${e.option}`, `position ${i + 1}`)
-      assert.equal(await text(item, 'recommendation-option'), OPTION_LABELS[e.option])
+      const summary = e.kind === 'summarise_history'
+      assert.equal(await item.getAttribute('data-testid'),
+        summary ? `recommendation-${e.endpoint}-summarise_history` : `recommendation-${e.endpoint}-${e.model}-${e.option}`, `position ${i + 1}`)
+      assert.equal(await text(item, 'recommendation-option'), summary ? 'Shorter history' : OPTION_LABELS[e.option])
       const shown = await text(item, 'recommendation-savings')
-      assert.equal(shown, formatUsd(toScaled(recommendations[i].savings)), `${e.endpoint} on ${e.model}: the API's saving`)
-      assert.equal(shown, formatUsd(e.savings), `${e.endpoint} on ${e.model} (${e.option}): our saving`)
+      assert.equal(shown, formatUsd(toScaled(recommendations[i].savings)), `${e.endpoint} (${e.option ?? e.kind}): the API's saving`)
+      assert.equal(shown, formatUsd(e.savings), `${e.endpoint} (${e.option ?? e.kind}): our saving`)
       assert.equal(
         (await text(item, 'recommendation-sentence')).replace(/\s+/g, ' '),
-        `Move ${e.endpoint} from ${e.model} to ${e.suggested}: save ${formatUsd(e.savings)} over this period (${reduction(e.savings, e.current)})`,
+        (summary ? `Summarise conversation history on ${e.endpoint}` : `Move ${e.endpoint} from ${e.model} to ${e.suggested}`)
+          + `: save ${formatUsd(e.savings)} over this period (${reduction(e.savings, e.current)})`,
       )
     }
-    // The options of one endpoint × model are alternatives: the total takes the larger saving of each.
+    // The options of one endpoint × model are alternatives: the total takes the larger saving of
+    // each; summaries save on the same traffic and are not added.
     const best = new Map()
-    for (const e of expected) {
+    for (const e of expected.filter((x) => x.kind === 'cheaper_model')) {
       const key = `${e.endpoint}|${e.model}`
       if (!best.has(key) || e.savings > best.get(key)) best.set(key, e.savings)
     }

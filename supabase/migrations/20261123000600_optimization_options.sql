@@ -35,6 +35,10 @@ comment on function public.list_price_for_model(text) is
 -- completion tokens at the output price. The rollups keep neither cache writes nor per-request
 -- prompt sizes, so cache-write tokens count as uncached input and long-context and service-tier
 -- rates are not applied. current_cost is what ingest recorded. Savings are exact numeric.
+-- Plus, per endpoint, "summarise_history": in the recent conversations (the sessions
+-- usage_sessions lists, so the cost stays bounded) of 4+ turns whose prompt grows every turn,
+-- what the turns after the 3rd would have cost at the 3rd turn's prompt size, each turn's
+-- prompt tokens at its model's list input price (cache discounts left out).
 create or replace function public.usage_optimization(
   p_project uuid, p_from timestamptz, p_to timestamptz, p_model text default null,
   p_endpoint_name text default null, p_provider text default null)
@@ -52,10 +56,14 @@ begin
     from public.usage_slices(p_project, p_from, p_to, p_model, p_endpoint_name, p_provider, true) x
     where x.unpriced_requests = 0
     group by 1, 2, 3
+  ), model_price as (
+    -- Resolved once per model name, not per endpoint.
+    select m.model, p.model as price_model, p.input_price, p.output_price, p.provider as price_provider
+    from (select distinct u.model from usage u) m cross join lateral public.list_price_for_model(m.model) p
+    where p.model is not null
   ), current_price as (
-    select u.*, mp.model as price_model, mp.input_price, mp.output_price, mp.provider as price_provider
-    from usage u cross join lateral public.list_price_for_model(u.model) mp
-    where mp.model is not null
+    select u.*, mp.price_model, mp.input_price, mp.output_price, mp.price_provider
+    from usage u join model_price mp on mp.model = u.model
   ), priced as (
     -- Every other same-provider chat model, with the tokens' cost on it.
     select c.*, m.model as alt_model,
@@ -79,23 +87,77 @@ begin
     select r.*, case when r.cheapest_rank = 1 then 'cheapest' else 'next_cheaper' end as option
     from ranked r
     where r.alt_cost < r.cost and (r.cheapest_rank = 1 or (r.step_down and r.step_rank = 1))
+  ), models as (
+    select a.cost - a.alt_cost as savings, a.endpoint_name, a.model, a.option, jsonb_build_object(
+             'type', 'cheaper_model', 'option', a.option, 'endpoint_name', a.endpoint_name, 'model', a.model,
+             'provider', a.provider, 'suggested_model', a.alt_model, 'requests', a.requests,
+             'prompt_tokens', a.prompt_tokens, 'completion_tokens', a.completion_tokens,
+             'current_cost', trim_scale(a.cost)::text, 'suggested_cost', trim_scale(a.alt_cost)::text,
+             'savings', trim_scale(a.cost - a.alt_cost)::text,
+             'savings_share', case when a.cost > 0 then ((a.cost - a.alt_cost) / a.cost)::double precision end,
+             'message', format('Route %s from %s to %s: the same tokens would have cost $%s instead of $%s.',
+                               a.endpoint_name, a.model, a.alt_model, trim_scale(round(a.alt_cost, 2)),
+                               trim_scale(round(a.cost, 2)))) as recommendation
+    from advice a
+  ), recent as (
+    -- Conversations: only the sessions /api/tokens/sessions lists (the 200 most recently active).
+    select r ->> 'session_id' as session_id
+    from jsonb_array_elements(public.usage_sessions(p_project, p_from, p_to, p_model, p_endpoint_name,
+                                                    p_provider, 200) -> 'sessions') r
+  ), turns as (
+    select s.session_id, t.endpoint_name, t.model, t.prompt_tokens,
+           row_number() over (partition by s.session_id order by t.ts, t.id) as turn,
+           lag(t.prompt_tokens) over (partition by s.session_id order by t.ts, t.id) as previous_prompt
+    from recent s
+    cross join lateral (
+      select l.id, l.ts, l.endpoint_name, l.model, l.prompt_tokens from public.usage_logs l
+      where l.project_id = p_project and l.session_id = s.session_id and l.ts >= p_from and l.ts < p_to
+        and (p_model is null or l.model = p_model)
+        and (p_endpoint_name is null or l.endpoint_name = p_endpoint_name)
+        and (p_provider is null or l.provider = p_provider)
+      order by l.ts, l.id
+      limit 1000
+    ) t
+  ), growing as (
+    -- At least 4 turns, each sending more prompt tokens than the one before; the 3rd turn's size.
+    select t.session_id, max(t.prompt_tokens) filter (where t.turn = 3) as third_prompt
+    from turns t group by 1
+    having count(*) >= 4 and bool_and(t.previous_prompt is null or t.prompt_tokens > t.previous_prompt)
+  ), input_price as (
+    select m.model, p.input_price
+    from (select distinct t.model from turns t) m cross join lateral public.list_price_for_model(m.model) p
+    where p.model is not null
+  ), summaries as (
+    select t.endpoint_name, count(distinct t.session_id)::bigint as sessions, count(*)::bigint as requests,
+           sum(t.prompt_tokens)::bigint as prompt_tokens, sum(t.prompt_tokens - g.third_prompt)::bigint as tokens_saved,
+           sum(t.prompt_tokens / 1000.0 * ip.input_price) as cost,
+           sum(g.third_prompt / 1000.0 * ip.input_price) as short_cost
+    from turns t
+    join growing g on g.session_id = t.session_id
+    join input_price ip on ip.model = t.model
+    where t.turn > 3
+    group by t.endpoint_name
+  ), conversations as (
+    select s.cost - s.short_cost as savings, s.endpoint_name, null::text as model, null::text as option, jsonb_build_object(
+             'type', 'summarise_history', 'endpoint_name', s.endpoint_name, 'sessions', s.sessions,
+             'requests', s.requests, 'prompt_tokens', s.prompt_tokens, 'tokens_saved', s.tokens_saved,
+             'current_cost', trim_scale(s.cost)::text, 'suggested_cost', trim_scale(s.short_cost)::text,
+             'savings', trim_scale(s.cost - s.short_cost)::text,
+             'savings_share', ((s.cost - s.short_cost) / s.cost)::double precision,
+             'message', format('Summarise the history of conversations on %s: if every turn after the 3rd had carried '
+                               'the 3rd turn''s prompt size, %s of the recent conversations would have sent %s fewer prompt '
+                               'tokens, $%s less at list input prices.',
+                               s.endpoint_name, s.sessions, s.tokens_saved, trim_scale(round(s.cost - s.short_cost, 2))))
+    from summaries s
+    where s.cost > s.short_cost
   )
-  select coalesce(jsonb_agg(jsonb_build_object(
-           'type', 'cheaper_model', 'option', a.option, 'endpoint_name', a.endpoint_name, 'model', a.model,
-           'provider', a.provider, 'suggested_model', a.alt_model, 'requests', a.requests,
-           'prompt_tokens', a.prompt_tokens, 'completion_tokens', a.completion_tokens,
-           'current_cost', trim_scale(a.cost)::text, 'suggested_cost', trim_scale(a.alt_cost)::text,
-           'savings', trim_scale(a.cost - a.alt_cost)::text,
-           'savings_share', case when a.cost > 0 then ((a.cost - a.alt_cost) / a.cost)::double precision end,
-           'message', format('Route %s from %s to %s: the same tokens would have cost $%s instead of $%s.',
-                             a.endpoint_name, a.model, a.alt_model, trim_scale(round(a.alt_cost, 2)),
-                             trim_scale(round(a.cost, 2))))
-         order by a.cost - a.alt_cost desc, a.endpoint_name, a.model, a.option), '[]'::jsonb)
+  select coalesce(jsonb_agg(x.recommendation order by x.savings desc, x.endpoint_name, x.model nulls last, x.option),
+                  '[]'::jsonb)
   into result
-  from advice a;
+  from (select * from models union all select * from conversations) x;
   return jsonb_build_object('recommendations', result);
 end $$;
 comment on function public.usage_optimization(uuid, timestamptz, timestamptz, text, text, text) is
-  'GET /api/optimization: per endpoint and model, the cheapest and the next cheaper model of the same provider, with the exact cache-aware saving on the range''s tokens.';
+  'GET /api/optimization: per endpoint and model, the cheapest and the next cheaper model of the same provider, with the exact cache-aware saving on the range''s tokens; per endpoint, what summarising growing conversation histories would save.';
 
 revoke all on function public.list_price_for_model(text) from public, anon, authenticated;

@@ -95,7 +95,7 @@ def alternatives(db, model: str) -> dict:
             and r["output_price"] > 0 and "embedding" not in r["model"]]
     steps = [r for r in chat if r["input_price"] <= cur["input_price"] and r["output_price"] <= cur["output_price"]
              and (r["input_price"], r["output_price"]) != (cur["input_price"], cur["output_price"])]
-    return {"chat": chat, "next": sorted(steps, key=lambda r: (-(r["input_price"] + r["output_price"]), r["model"]))[0]}
+    return {"chat": chat, "next": min(steps, key=lambda r: (-(r["input_price"] + r["output_price"]), r["model"]))}
 
 
 def test_optimization_savings_are_exact(client, db, talk):

@@ -75,3 +75,26 @@ def test_no_advice_for_the_cheapest_model(client, database_url):
         call(1, "claude-3-haiku", "cheap", 5_000, 500),
     ])
     assert recs == []
+
+
+def test_summarising_growing_conversations(client, database_url):
+    grow = [(0, "gpt-4o", 100), (1, "gpt-4o", 200), (2, "gpt-4o", 400), (3, "gpt-4o", 700), (4, "gpt-4o-mini", 1100)]
+    recs = advice(client, database_url, [
+        *[call(m, model, "support", prompt, 10, session_id="s-grow") for m, model, prompt in grow],
+        # Not growing every turn, and too short: no summary advice.
+        *[call(10 + i, "gpt-4o", "support", p, 10, session_id="s-flat") for i, p in enumerate([100, 300, 200, 500])],
+        *[call(20 + i, "gpt-4o", "support", p, 10, session_id="s-short") for i, p in enumerate([100, 300, 900])],
+    ])
+    summaries = [r for r in recs if r["type"] == "summarise_history"]
+    # Turns 4 and 5 at turn 3's 400 prompt tokens: 700 x 0.0025 + 1,100 x 0.00015 = 0.001915 per 1K
+    # becomes 400 x 0.0025 + 400 x 0.00015 = 0.00106.
+    assert summaries == [{
+        "type": "summarise_history", "endpoint_name": "support", "sessions": 1, "requests": 2,
+        "prompt_tokens": 1_800, "tokens_saved": 1_000, "current_cost": "0.001915", "suggested_cost": "0.00106",
+        "savings": "0.000855", "savings_share": summaries[0]["savings_share"],
+        "message": "Summarise the history of conversations on support: if every turn after the 3rd had carried the "
+                   "3rd turn's prompt size, 1 of the recent conversations would have sent 1000 fewer prompt tokens, "
+                   "$0 less at list input prices."}]
+    assert abs(summaries[0]["savings_share"] - 0.000855 / 0.001915) < 1e-12
+    savings = [float(r["savings"]) for r in recs]
+    assert savings == sorted(savings, reverse=True)

@@ -203,23 +203,36 @@ export interface TokenMetrics {
   }
 }
 
-export interface Recommendation {
-  type: 'cheaper_model' | string
-  /** `cheapest`: the biggest saving; `next_cheaper`: the smallest step down (docs/api.md). */
-  option: 'cheapest' | 'next_cheaper'
+interface RecommendationBase {
   endpoint_name: string
-  model: string
-  provider: string | null
-  suggested_model: string
   requests: number
   prompt_tokens: number
-  completion_tokens: number
   current_cost: string
   suggested_cost: string
   savings: string
   savings_share: number | null
   message: string
 }
+
+/** The same traffic on a cheaper model of the same provider. */
+export interface CheaperModelRecommendation extends RecommendationBase {
+  type: 'cheaper_model'
+  /** `cheapest`: the biggest saving; `next_cheaper`: the smallest step down (docs/api.md). */
+  option: 'cheapest' | 'next_cheaper'
+  model: string
+  provider: string | null
+  suggested_model: string
+  completion_tokens: number
+}
+
+/** Recent conversations whose prompt grows every turn, capped at the 3rd turn's prompt size. */
+export interface SummariseHistoryRecommendation extends RecommendationBase {
+  type: 'summarise_history'
+  sessions: number
+  tokens_saved: number
+}
+
+export type Recommendation = CheaperModelRecommendation | SummariseHistoryRecommendation
 
 export interface OptimizationResponse {
   recommendations: Recommendation[]

@@ -1,6 +1,6 @@
-// Savings: the total possible saving, cheaper-model recommendations with their exact savings
-// (largest first; per endpoint × model the cheapest model and the smallest step down), and the
-// alerts (unpriced traffic, failing endpoints, cost spikes).
+// Savings: the total possible saving, recommendations with their exact savings (largest first;
+// per endpoint × model the cheapest model and the smallest step down; per endpoint, summarising
+// growing conversation histories), and the alerts (unpriced traffic, failing endpoints, cost spikes).
 import { useMemo } from 'react'
 import { Link, useLocation } from 'react-router'
 import { DateRangePicker } from '../components/DateRangePicker'
@@ -17,21 +17,29 @@ export interface AddPriceState {
   addPrice: string
 }
 
+const OPTION_TITLES: Record<string, string> = {
+  cheapest: 'The biggest saving',
+  next_cheaper: 'The closest cheaper model: the safest switch',
+  summarise_history: 'Summarise earlier turns instead of resending the whole history',
+}
+
 function RecommendationItem({ rec }: { rec: RecommendationView }) {
+  const badge = rec.option ?? rec.kind
   return (
-    <li className="advice" data-testid={`recommendation-${rec.endpoint}-${rec.model}-${rec.option}`}>
+    <li className="advice" data-testid={`recommendation-${rec.endpoint}-${rec.model === null ? rec.kind : `${rec.model}-${rec.option}`}`}>
       <div className="advice-body">
-        <span className={`badge option option-${rec.option}`} data-testid="recommendation-option"
-          title={rec.option === 'cheapest' ? 'The biggest saving' : 'The closest cheaper model: the safest switch'}>
+        <span className={`badge option option-${badge}`} data-testid="recommendation-option" title={OPTION_TITLES[badge]}>
           {rec.optionLabel}
         </span>
         <p className="advice-sentence" data-testid="recommendation-sentence">
-          Move <code>{rec.endpoint}</code> from <strong>{rec.model}</strong> to <strong>{rec.suggestedModel}</strong>:{' '}
+          {rec.model === null ? (
+            <>Summarise conversation history on <code>{rec.endpoint}</code>:{' '}</>
+          ) : (
+            <>Move <code>{rec.endpoint}</code> from <strong>{rec.model}</strong> to <strong>{rec.suggestedModel}</strong>:{' '}</>
+          )}
           save <strong data-testid="recommendation-savings">{rec.savings}</strong> over this period ({rec.reduction})
         </p>
-        <p className="muted small">
-          {rec.requests} · {rec.tokens} · cost {rec.currentCost}, at {rec.suggestedModel}&apos;s list prices {rec.suggestedCost}
-        </p>
+        <p className="muted small" data-testid="recommendation-detail">{rec.detail}</p>
       </div>
       <span className="advice-amount" aria-hidden="true">{rec.savings}</span>
     </li>
@@ -67,26 +75,28 @@ export function SavingsPage() {
   const alerts = useAlertsQuery(filters)
   const recommendations = optimization.data?.recommendations
   const views = useMemo(() => recommendationViews(recommendations ?? []), [recommendations])
+  const modelAdvice = views.some((v) => v.kind === 'cheaper_model')
   const total = useMemo(() => savingsTotal(recommendations ?? []), [recommendations])
   const alertList = useMemo(() => alertViews(alerts.data?.alerts ?? []), [alerts.data])
 
   return (
     <Layout title="Savings" toolbar={<DateRangePicker />}>
       <FilterBar />
-      {views.length > 0 && (
+      {modelAdvice && (
         <section className="card savings-total" aria-label="Total possible saving" data-testid="savings-total">
-          <span className="stat-label">Total possible saving</span>
+          <span className="stat-label">Total possible saving from cheaper models</span>
           <span className="savings-amount" data-testid="savings-total-value" title={`$${total.amount}`}>{total.savings}</span>
           <span className="muted">
             on {total.currentCost} of spend on these endpoints and models ({total.reduction}), taking the cheapest option for
             each of {total.groups} {total.groups === 1 ? 'endpoint and model' : 'endpoint and model pairs'}, at list prices for the same tokens
+            (shorter histories not included: they save on the same traffic)
           </span>
         </section>
       )}
       <section className="card panel" aria-label="Recommendations">
         <header className="panel-head">
           <h2>Recommendations</h2>
-          <span className="muted small">per endpoint and model, the cheapest model of the same provider and the smallest step down, largest saving first</span>
+          <span className="muted small">per endpoint and model, the cheapest model of the same provider and the smallest step down; shorter conversation histories; largest saving first</span>
         </header>
         <LoadingPanel
           {...queryState(optimization)}

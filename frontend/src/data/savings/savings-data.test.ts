@@ -1,11 +1,16 @@
 import { describe, expect, test } from 'vitest'
 import { alertViews, formatReduction, recommendationViews, savingsTotal } from './savings-data'
-import type { Alert, Recommendation } from '../types'
+import type { Alert, CheaperModelRecommendation, Recommendation, SummariseHistoryRecommendation } from '../types'
 
-const rec = (endpoint: string, model: string, savings: string, over: Partial<Recommendation> = {}): Recommendation => ({
+const rec = (endpoint: string, model: string, savings: string, over: Partial<CheaperModelRecommendation> = {}): CheaperModelRecommendation => ({
   type: 'cheaper_model', option: 'next_cheaper', endpoint_name: endpoint, model, provider: 'openai', suggested_model: 'gpt-4.1',
   requests: 3, prompt_tokens: 1000, completion_tokens: 150, current_cost: '0.004', suggested_cost: '0.0032',
   savings, savings_share: 0.2, message: '', ...over,
+})
+
+const summary = (endpoint: string, savings: string): SummariseHistoryRecommendation => ({
+  type: 'summarise_history', endpoint_name: endpoint, sessions: 1, requests: 2, prompt_tokens: 1800, tokens_saved: 1000,
+  current_cost: '0.001915', suggested_cost: '0.00106', savings, savings_share: 0.000855 / 0.001915, message: '',
 })
 
 describe('formatReduction', () => {
@@ -54,13 +59,32 @@ describe('recommendationViews', () => {
   })
 
   test('one request reads in the singular', () => {
-    expect(recommendationViews([rec('chat', 'gpt-4o', '0.0008', { requests: 1 })])[0].requests).toBe('1 request')
+    expect(recommendationViews([rec('chat', 'gpt-4o', '0.0008', { requests: 1 })])[0].detail).toMatch(/^1 request · /)
   })
 
   test('costs and volume are exact', () => {
     expect(recommendationViews([rec('chat', 'gpt-4o', '0.0008')])[0]).toMatchObject({
-      currentCost: '$0.004000', suggestedCost: '$0.003200', requests: '3 requests', tokens: '1,150 tokens',
+      currentCost: '$0.004000', suggestedCost: '$0.003200',
+      detail: "3 requests · 1,150 tokens · cost $0.004000, at gpt-4.1's list prices $0.003200",
     })
+  })
+
+  test('a summary of growing conversations: its own sentence and detail, after model advice with the same saving', () => {
+    const views = recommendationViews([summary('support', '0.000855'), rec('support', 'gpt-4o', '0.000855')])
+    expect(views.map((v) => [v.kind, v.optionLabel, v.model])).toEqual([
+      ['cheaper_model', 'Smallest step', 'gpt-4o'], ['summarise_history', 'Shorter history', null],
+    ])
+    expect(views[1]).toMatchObject({
+      option: null,
+      sentence: 'Summarise conversation history on support: save $0.000855 over this period (−44.6%)',
+      detail: "1 recent conversation whose input grows every turn · 2 turns after the 3rd at the 3rd turn's prompt size: "
+        + '1,000 fewer input tokens, input cost $0.001915 → $0.001060 at list prices',
+    })
+  })
+
+  test('an advice type this dashboard does not know is left out', () => {
+    const unknown = { type: 'batch_requests', endpoint_name: 'x', savings: '1' } as unknown as Recommendation
+    expect(recommendationViews([unknown, rec('chat', 'gpt-4o', '0.0008')]).map((v) => v.kind)).toEqual(['cheaper_model'])
   })
 })
 
@@ -73,6 +97,8 @@ describe('savingsTotal', () => {
     [[rec('a', 'm', '0.009', { current_cost: '0.025' }), rec('a', 'm', '0.0242', { option: 'cheapest', current_cost: '0.025' }),
       rec('b', 'm', '0.0008')], '0.025', 2, '$0.025000', '$0.029000', '−86.2%'],
     [[], '0', 0, '$0.000000', '$0.000000', '—'],
+    // A summary saves on the same traffic as the model advice: not added.
+    [[rec('a', 'm', '0.0008'), summary('a', '0.5')], '0.0008', 1, '$0.000800', '$0.004000', '−20%'],
   ])('%j sums to %s', (recs, amount, groups, savings, currentCost, reduction) => {
     expect(savingsTotal(recs)).toEqual({ amount, groups, savings, currentCost, reduction })
   })

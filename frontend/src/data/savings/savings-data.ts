@@ -4,7 +4,7 @@ import {
   compareDecimals, decimalRatio, formatCost, formatCount, formatInteger, formatPercent, formatTimestamp,
   sumDecimals,
 } from '../format-data'
-import type { Alert, Recommendation } from '../types'
+import type { Alert, CheaperModelRecommendation, Recommendation, SummariseHistoryRecommendation } from '../types'
 
 /** A saving as a reduction: 0.2 → `−20%`, 0.3333 → `−33.3%`. */
 export function formatReduction(share: number | null | undefined): string {
@@ -12,51 +12,88 @@ export function formatReduction(share: number | null | undefined): string {
   return `−${Number((share * 100).toFixed(1))}%`
 }
 
-/** How the page names each option. */
-export const OPTION_LABELS: Record<Recommendation['option'], string> = { cheapest: 'Cheapest', next_cheaper: 'Smallest step' }
+/** How the page names each kind of advice. */
+export const OPTION_LABELS: Record<CheaperModelRecommendation['option'], string> = { cheapest: 'Cheapest', next_cheaper: 'Smallest step' }
+export const SUMMARY_LABEL = 'Shorter history'
 
 export interface RecommendationView {
   key: string
-  option: Recommendation['option']
-  /** "Cheapest" or "Smallest step". */
+  kind: Recommendation['type']
+  /** The model option; null for a summary. */
+  option: CheaperModelRecommendation['option'] | null
+  /** "Cheapest", "Smallest step" or "Shorter history". */
   optionLabel: string
   endpoint: string
-  model: string
-  suggestedModel: string
+  /** The traffic's and the suggested model; null for a summary. */
+  model: string | null
+  suggestedModel: string | null
   savings: string
   reduction: string
   currentCost: string
   suggestedCost: string
-  requests: string
-  tokens: string
   /** The plain sentence shown for the recommendation. */
   sentence: string
+  /** The volume and the two costs, in one line. */
+  detail: string
 }
 
-/** Largest exact saving first; ties by endpoint, model, then cheapest first, so the order is stable. */
+function modelView(r: CheaperModelRecommendation): RecommendationView {
+  const savings = formatCost(r.savings)
+  const reduction = formatReduction(r.savings_share)
+  const [currentCost, suggestedCost] = [formatCost(r.current_cost), formatCost(r.suggested_cost)]
+  return {
+    key: `${r.endpoint_name}\u0000${r.model}\u0000${r.option}`,
+    kind: r.type,
+    option: r.option,
+    optionLabel: OPTION_LABELS[r.option] ?? r.option,
+    endpoint: r.endpoint_name,
+    model: r.model,
+    suggestedModel: r.suggested_model,
+    savings,
+    reduction,
+    currentCost,
+    suggestedCost,
+    sentence: `Move ${r.endpoint_name} from ${r.model} to ${r.suggested_model}: save ${savings} over this period (${reduction})`,
+    detail: `${formatCount(r.requests, 'request')} · ${formatCount(r.prompt_tokens + r.completion_tokens, 'token')} · `
+      + `cost ${currentCost}, at ${r.suggested_model}'s list prices ${suggestedCost}`,
+  }
+}
+
+function summaryView(r: SummariseHistoryRecommendation): RecommendationView {
+  const savings = formatCost(r.savings)
+  const reduction = formatReduction(r.savings_share)
+  const [currentCost, suggestedCost] = [formatCost(r.current_cost), formatCost(r.suggested_cost)]
+  return {
+    key: `${r.endpoint_name}\u0000summarise_history`,
+    kind: r.type,
+    option: null,
+    optionLabel: SUMMARY_LABEL,
+    endpoint: r.endpoint_name,
+    model: null,
+    suggestedModel: null,
+    savings,
+    reduction,
+    currentCost,
+    suggestedCost,
+    sentence: `Summarise conversation history on ${r.endpoint_name}: save ${savings} over this period (${reduction})`,
+    detail: `${formatCount(r.sessions, 'recent conversation')} whose input grows every turn · `
+      + `${formatCount(r.requests, 'turn')} after the 3rd at the 3rd turn's prompt size: `
+      + `${formatCount(r.tokens_saved, 'fewer input token')}, input cost ${currentCost} → ${suggestedCost} at list prices`,
+  }
+}
+
+/**
+ * Largest exact saving first; ties by endpoint, then model advice before a summary, then model
+ * and cheapest first, so the order is stable (the API's). Unknown advice types are left out.
+ */
 export function recommendationViews(recommendations: Recommendation[]): RecommendationView[] {
-  return [...recommendations]
+  const known = recommendations.filter((r) => r.type === 'cheaper_model' || r.type === 'summarise_history')
+  const model = (r: Recommendation) => (r.type === 'cheaper_model' ? r.model : '\uffff')
+  const option = (r: Recommendation) => (r.type === 'cheaper_model' ? r.option : '')
+  return [...known]
     .sort((a, b) => compareDecimals(b.savings, a.savings) || a.endpoint_name.localeCompare(b.endpoint_name)
-      || a.model.localeCompare(b.model) || a.option.localeCompare(b.option))
-    .map((r) => {
-      const savings = formatCost(r.savings)
-      const reduction = formatReduction(r.savings_share)
-      return {
-        key: `${r.endpoint_name}\u0000${r.model}\u0000${r.option}`,
-        option: r.option,
-        optionLabel: OPTION_LABELS[r.option] ?? r.option,
-        endpoint: r.endpoint_name,
-        model: r.model,
-        suggestedModel: r.suggested_model,
-        savings,
-        reduction,
-        currentCost: formatCost(r.current_cost),
-        suggestedCost: formatCost(r.suggested_cost),
-        requests: formatCount(r.requests, 'request'),
-        tokens: formatCount(r.prompt_tokens + r.completion_tokens, 'token'),
-        sentence: `Move ${r.endpoint_name} from ${r.model} to ${r.suggested_model}: save ${savings} over this period (${reduction})`,
-      }
-    })
+      || model(a).localeCompare(model(b)) || option(a).localeCompare(option(b)))
+    .map((r) => (r.type === 'cheaper_model' ? modelView(r) : summaryView(r)))
 }
 
 export interface SavingsTotal {
@@ -70,13 +107,15 @@ export interface SavingsTotal {
 }
 
 /**
- * The total possible saving: the options of one endpoint × model are alternatives for the same
- * traffic, so only the largest saving of each counts; different pairs cover disjoint traffic and
- * add up. The reduction is against what that traffic cost.
+ * The total possible saving from switching models: the options of one endpoint × model are
+ * alternatives for the same traffic, so only the largest saving of each counts; different pairs
+ * cover disjoint traffic and add up. Summaries are left out: they save on the same traffic, by an
+ * amount that depends on the model. The reduction is against what that traffic cost.
  */
 export function savingsTotal(recommendations: Recommendation[]): SavingsTotal {
-  const best = new Map<string, Recommendation>()
+  const best = new Map<string, CheaperModelRecommendation>()
   for (const r of recommendations) {
+    if (r.type !== 'cheaper_model') continue
     const key = `${r.endpoint_name}\u0000${r.model}\u0000${r.provider ?? ''}`
     const seen = best.get(key)
     if (!seen || compareDecimals(r.savings, seen.savings) > 0) best.set(key, r)
