@@ -1,28 +1,38 @@
 -- Savings advice a team can act on: model names resolved like the pricing engine's common cases,
--- the suggested cost priced like ingest prices it (cache discounts included), and two options
--- per endpoint x model (the biggest saving and the smallest step). Replaces the function of the
--- conversation reads migration; same signature, same grants, money stays exact numeric.
+-- the suggested cost priced like ingest prices it (cache discounts included), two options per
+-- endpoint x model (the biggest saving and the smallest step), and what summarising growing
+-- conversation histories would save. Replaces the function of the conversation reads migration;
+-- same signature, same grants, money stays exact numeric.
 
--- The global list price row for a model name as traffic spells it: the name itself (any case),
--- an alias, the name without a `provider/` prefix, then without a date suffix (and that name
--- + `-latest`). The pricing engine's common cases (pricing/resolve.py); cloud routes, match
--- patterns and project prices are left out: this only picks a row to compare against.
-create function public.list_price_for_model(p_model text) returns public.model_pricing
+-- The global list price row for each model name as traffic spells it: the name itself (any
+-- case), an alias, the name without a `provider/` prefix, then without a date suffix (and that
+-- name + `-latest`). The pricing engine's common cases (pricing/resolve.py); cloud routes, match
+-- patterns and project prices are left out: this only picks a row to compare against. Takes a
+-- set of names so one hash join resolves them all (a call per name costs ~0.2 ms).
+create function public.list_prices_for_models(p_models text[])
+returns table (model text, price_model text, provider text, input_price numeric, output_price numeric)
 language sql stable parallel safe set search_path = '' as $$
-  select mp
-  from (select lower(trim(p_model)) as name) f
-  cross join lateral (select regexp_replace(f.name, '^[a-z0-9_.-]+/', '') as bare) b
-  cross join lateral (select regexp_replace(b.bare, '-(\d{4}-\d{2}-\d{2}|\d{8})$', '') as undated) u
-  cross join lateral (values (1, f.name), (2, b.bare), (3, u.undated), (4, u.undated || '-latest')) c(rank, name)
-  join public.model_pricing mp
-    on lower(mp.model) = c.name or exists (select from unnest(mp.aliases) a where lower(a) = c.name)
-  where c.rank < 4 or u.undated <> b.bare
+  select distinct on (n.model) n.model, mp.model, mp.provider, mp.input_price, mp.output_price
+  from (
+    select t.model, c.rank, c.name
+    from unnest(p_models) as t(model)
+    cross join lateral (select lower(trim(t.model)) as name) f
+    cross join lateral (select regexp_replace(f.name, '^[a-z0-9_.-]+/', '') as bare) b
+    cross join lateral (select regexp_replace(b.bare, '-(\d{4}-\d{2}-\d{2}|\d{8})$', '') as undated) u
+    cross join lateral (values (1, f.name), (2, b.bare), (3, u.undated),
+                               (4, case when u.undated <> b.bare then u.undated || '-latest' end)) c(rank, name)
+  ) n
+  join (
+    select m.model, lower(m.model) as name, false as alias from public.model_pricing m
+    union all
+    select m.model, lower(a.name), true from public.model_pricing m cross join unnest(m.aliases) as a(name)
+  ) k on k.name = n.name
+  join public.model_pricing mp on mp.model = k.model
   -- The most specific name first; for one name an exact model beats an alias.
-  order by c.rank, lower(mp.model) = c.name desc, mp.model
-  limit 1
+  order by n.model, n.rank, k.alias, k.model
 $$;
-comment on function public.list_price_for_model(text) is
-  'The global model_pricing row for a model name: exact (case-insensitive), alias, without provider/ prefix, without -YYYY-MM-DD / -YYYYMMDD date suffix.';
+comment on function public.list_prices_for_models(text[]) is
+  'The global model_pricing row for each model name: exact (case-insensitive), alias, without provider/ prefix, without -YYYY-MM-DD / -YYYYMMDD date suffix.';
 
 -- For each endpoint x model with priced traffic: what the same tokens would have cost on
 --   "cheapest":     the same-provider chat model (output price > 0, not an embedding model)
@@ -57,12 +67,9 @@ begin
     where x.unpriced_requests = 0
     group by 1, 2, 3
   ), model_price as (
-    -- Resolved once per model name, not per endpoint.
-    select m.model, p.model as price_model, p.input_price, p.output_price, p.provider as price_provider
-    from (select distinct u.model from usage u) m cross join lateral public.list_price_for_model(m.model) p
-    where p.model is not null
+    select * from public.list_prices_for_models(array(select distinct u.model from usage u))
   ), current_price as (
-    select u.*, mp.price_model, mp.input_price, mp.output_price, mp.price_provider
+    select u.*, mp.price_model, mp.input_price, mp.output_price, mp.provider as price_provider
     from usage u join model_price mp on mp.model = u.model
   ), priced as (
     -- Every other same-provider chat model, with the tokens' cost on it.
@@ -100,10 +107,10 @@ begin
                                trim_scale(round(a.cost, 2)))) as recommendation
     from advice a
   ), recent as (
-    -- Conversations: only the sessions /api/tokens/sessions lists (the 200 most recently active).
+    -- Conversations: only the sessions /api/tokens/sessions lists by default (the 50 most recently active).
     select r ->> 'session_id' as session_id
     from jsonb_array_elements(public.usage_sessions(p_project, p_from, p_to, p_model, p_endpoint_name,
-                                                    p_provider, 200) -> 'sessions') r
+                                                    p_provider, 50) -> 'sessions') r
   ), turns as (
     select s.session_id, t.endpoint_name, t.model, t.prompt_tokens,
            row_number() over (partition by s.session_id order by t.ts, t.id) as turn,
@@ -124,9 +131,7 @@ begin
     from turns t group by 1
     having count(*) >= 4 and bool_and(t.previous_prompt is null or t.prompt_tokens > t.previous_prompt)
   ), input_price as (
-    select m.model, p.input_price
-    from (select distinct t.model from turns t) m cross join lateral public.list_price_for_model(m.model) p
-    where p.model is not null
+    select p.model, p.input_price from public.list_prices_for_models(array(select distinct t.model from turns t)) p
   ), summaries as (
     select t.endpoint_name, count(distinct t.session_id)::bigint as sessions, count(*)::bigint as requests,
            sum(t.prompt_tokens)::bigint as prompt_tokens, sum(t.prompt_tokens - g.third_prompt)::bigint as tokens_saved,
@@ -160,4 +165,4 @@ end $$;
 comment on function public.usage_optimization(uuid, timestamptz, timestamptz, text, text, text) is
   'GET /api/optimization: per endpoint and model, the cheapest and the next cheaper model of the same provider, with the exact cache-aware saving on the range''s tokens; per endpoint, what summarising growing conversation histories would save.';
 
-revoke all on function public.list_price_for_model(text) from public, anon, authenticated;
+revoke all on function public.list_prices_for_models(text[]) from public, anon, authenticated;
