@@ -1,5 +1,5 @@
--- Conversation efficiency and advice: sessions, a session's turns, token metrics, optimisation
--- suggestions with exact savings, and alerts. Same conventions as the analytics reads (previous
+-- Conversation efficiency: sessions, a session's turns, token metrics and alerts (savings advice
+-- is in the next migration). Same conventions as the analytics reads (previous
 -- migration): JSON shapes of docs/api.md, money as exact strings, every function takes the project.
 
 -- Conversations, efficiency and advice -------------------------------------------------------
@@ -155,61 +155,6 @@ end $$;
 comment on function public.usage_token_metrics(uuid, timestamptz, timestamptz, text, text, text) is
   'GET /api/tokens/metrics: tokens per request, completion/prompt ratio, cache share, cost per priced request; averages over the 200 most recent sessions.';
 
--- For each endpoint x model with priced traffic: what the same tokens would have cost on the
--- next cheaper model of the same provider (the cheaper model with the highest price, so the
--- step down is the smallest), at list input/output prices. Savings are exact numeric.
-create function public.usage_optimization(
-  p_project uuid, p_from timestamptz, p_to timestamptz, p_model text default null,
-  p_endpoint_name text default null, p_provider text default null)
-returns jsonb
-language plpgsql stable security definer set search_path = '' set timezone = 'UTC' set jit = off as $$
-declare
-  result jsonb;
-begin
-  perform public.check_read_args(p_project, p_from, p_to);
-  with usage as (
-    -- Priced traffic only: rollup rows without an unpriced request.
-    select x.endpoint_name, x.model, x.provider, sum(x.requests)::bigint as requests, sum(x.cost) as cost,
-           sum(x.prompt_tokens)::bigint as prompt_tokens, sum(x.completion_tokens)::bigint as completion_tokens
-    from public.usage_slices(p_project, p_from, p_to, p_model, p_endpoint_name, p_provider, true) x
-    where x.unpriced_requests = 0
-    group by 1, 2, 3
-  ), current_price as (
-    select u.*, mp.input_price, mp.output_price, mp.provider as price_provider
-    from usage u join public.model_pricing mp on mp.model = u.model
-  ), advice as (
-    select c.*, alt.model as alt_model, alt.input_price as alt_input, alt.output_price as alt_output,
-           c.prompt_tokens / 1000.0 * alt.input_price + c.completion_tokens / 1000.0 * alt.output_price as alt_cost
-    from current_price c
-    cross join lateral (
-      select m.model, m.input_price, m.output_price from public.model_pricing m
-      where m.provider = c.price_provider and m.model <> c.model
-        and m.output_price > 0 and m.model not like '%embedding%'
-        and m.input_price <= c.input_price and m.output_price <= c.output_price
-        and (m.input_price < c.input_price or m.output_price < c.output_price)
-      order by m.input_price + m.output_price desc, m.model
-      limit 1
-    ) alt
-  )
-  select coalesce(jsonb_agg(jsonb_build_object(
-           'type', 'cheaper_model', 'endpoint_name', a.endpoint_name, 'model', a.model,
-           'provider', a.provider, 'suggested_model', a.alt_model, 'requests', a.requests,
-           'prompt_tokens', a.prompt_tokens, 'completion_tokens', a.completion_tokens,
-           'current_cost', trim_scale(a.cost)::text, 'suggested_cost', trim_scale(a.alt_cost)::text,
-           'savings', trim_scale(a.cost - a.alt_cost)::text,
-           'savings_share', case when a.cost > 0 then ((a.cost - a.alt_cost) / a.cost)::double precision end,
-           'message', format('Route %s from %s to %s: the same tokens would have cost $%s instead of $%s.',
-                             a.endpoint_name, a.model, a.alt_model, trim_scale(round(a.alt_cost, 2)),
-                             trim_scale(round(a.cost, 2))))
-         order by a.cost - a.alt_cost desc, a.endpoint_name, a.model), '[]'::jsonb)
-  into result
-  from advice a
-  where a.cost - a.alt_cost > 0;
-  return jsonb_build_object('recommendations', result);
-end $$;
-comment on function public.usage_optimization(uuid, timestamptz, timestamptz, text, text, text) is
-  'GET /api/optimization: per endpoint and model, the next cheaper model of the same provider and the exact saving on the range''s tokens.';
-
 -- Things to look at: unpriced traffic, endpoints failing often, a day costing far more than usual.
 create function public.usage_alerts(
   p_project uuid, p_from timestamptz, p_to timestamptz, p_model text default null,
@@ -259,10 +204,8 @@ comment on function public.usage_alerts(uuid, timestamptz, timestamptz, text, te
 revoke all on function public.usage_sessions(uuid, timestamptz, timestamptz, text, text, text, integer) from public, anon;
 revoke all on function public.usage_session(uuid, text) from public, anon;
 revoke all on function public.usage_token_metrics(uuid, timestamptz, timestamptz, text, text, text) from public, anon;
-revoke all on function public.usage_optimization(uuid, timestamptz, timestamptz, text, text, text) from public, anon;
 revoke all on function public.usage_alerts(uuid, timestamptz, timestamptz, text, text, text) from public, anon;
 grant execute on function public.usage_sessions(uuid, timestamptz, timestamptz, text, text, text, integer) to authenticated, service_role;
 grant execute on function public.usage_session(uuid, text) to authenticated, service_role;
 grant execute on function public.usage_token_metrics(uuid, timestamptz, timestamptz, text, text, text) to authenticated, service_role;
-grant execute on function public.usage_optimization(uuid, timestamptz, timestamptz, text, text, text) to authenticated, service_role;
 grant execute on function public.usage_alerts(uuid, timestamptz, timestamptz, text, text, text) to authenticated, service_role;

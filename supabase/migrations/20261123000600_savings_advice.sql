@@ -1,8 +1,8 @@
 -- Savings advice a team can act on: model names resolved like the pricing engine's common cases,
 -- the suggested cost priced like ingest prices it (cache discounts included), two options per
 -- endpoint x model (the biggest saving and the smallest step), and what summarising growing
--- conversation histories would save. Replaces the function of the conversation reads migration;
--- same signature, same grants, money stays exact numeric.
+-- conversation histories would save. Same conventions as the conversation reads (previous
+-- migration); money stays exact numeric.
 
 -- The global list price row for each model name as traffic spells it: the name itself (any
 -- case), an alias, the name without a `provider/` prefix, then without a date suffix (and that
@@ -49,7 +49,7 @@ comment on function public.list_prices_for_models(text[]) is
 -- usage_sessions lists, so the cost stays bounded) of 4+ turns whose prompt grows every turn,
 -- what the turns after the 3rd would have cost at the 3rd turn's prompt size, each turn's
 -- prompt tokens at its model's list input price (cache discounts left out).
-create or replace function public.usage_optimization(
+create function public.usage_optimization(
   p_project uuid, p_from timestamptz, p_to timestamptz, p_model text default null,
   p_endpoint_name text default null, p_provider text default null)
 returns jsonb
@@ -166,3 +166,5 @@ comment on function public.usage_optimization(uuid, timestamptz, timestamptz, te
   'GET /api/optimization: per endpoint and model, the cheapest and the next cheaper model of the same provider, with the exact cache-aware saving on the range''s tokens; per endpoint, what summarising growing conversation histories would save.';
 
 revoke all on function public.list_prices_for_models(text[]) from public, anon, authenticated;
+revoke all on function public.usage_optimization(uuid, timestamptz, timestamptz, text, text, text) from public, anon;
+grant execute on function public.usage_optimization(uuid, timestamptz, timestamptz, text, text, text) to authenticated, service_role;
