@@ -103,8 +103,8 @@ begin
              'savings', trim_scale(a.cost - a.alt_cost)::text,
              'savings_share', case when a.cost > 0 then ((a.cost - a.alt_cost) / a.cost)::double precision end,
              'message', format('Route %s from %s to %s: the same tokens would have cost $%s instead of $%s.',
-                               a.endpoint_name, a.model, a.alt_model, trim_scale(round(a.alt_cost, 2)),
-                               trim_scale(round(a.cost, 2)))) as recommendation
+                               a.endpoint_name, a.model, a.alt_model, trim_scale(a.alt_cost),
+                               trim_scale(a.cost))) as recommendation
     from advice a
   ), recent as (
     -- Conversations: only the sessions /api/tokens/sessions lists by default (the 50 most recently active).
@@ -152,7 +152,7 @@ begin
              'message', format('Summarise the history of conversations on %s: if every turn after the 3rd had carried '
                                'the 3rd turn''s prompt size, %s of the recent conversations would have sent %s fewer prompt '
                                'tokens, $%s less at list input prices.',
-                               s.endpoint_name, s.sessions, s.tokens_saved, trim_scale(round(s.cost - s.short_cost, 2))))
+                               s.endpoint_name, s.sessions, s.tokens_saved, trim_scale(s.cost - s.short_cost)))
     from summaries s
     where s.cost > s.short_cost
   )

@@ -45,7 +45,7 @@ def test_cached_traffic_is_priced_with_cache_discounts_and_both_options_ordered(
         ("rag", "gpt-4o", "next_cheaper", "gpt-4.1", "0.025", "0.016", "0.009"),
     ]
     assert recs[0]["savings_share"] == 0.968 and recs[1]["savings_share"] == 0.36
-    assert recs[1]["message"] == "Route rag from gpt-4o to gpt-4.1: the same tokens would have cost $0.02 instead of $0.03."
+    assert recs[1]["message"] == "Route rag from gpt-4o to gpt-4.1: the same tokens would have cost $0.016 instead of $0.025."
     assert {k: recs[0][k] for k in ("type", "provider", "requests", "prompt_tokens", "completion_tokens")} == {
         "type": "cheaper_model", "provider": "openai", "requests": 1, "prompt_tokens": 10_000, "completion_tokens": 1_000}
 
@@ -94,7 +94,7 @@ def test_summarising_growing_conversations(client, database_url):
         "savings": "0.000855", "savings_share": summaries[0]["savings_share"],
         "message": "Summarise the history of conversations on support: if every turn after the 3rd had carried the "
                    "3rd turn's prompt size, 1 of the recent conversations would have sent 1000 fewer prompt tokens, "
-                   "$0 less at list input prices."}]
+                   "$0.000855 less at list input prices."}]
     assert abs(summaries[0]["savings_share"] - 0.000855 / 0.001915) < 1e-12
     savings = [float(r["savings"]) for r in recs]
     assert savings == sorted(savings, reverse=True)

@@ -70,3 +70,19 @@ def test_port_in_use_says_what_to_do(tmp_path, database_url):
         res = subprocess.run([sys.executable, "-m", "tokenoptimizer_server.cli", "serve", "--port", str(port),
                               "--database-url", database_url], capture_output=True, text=True, timeout=60)
     assert res.returncode == 1 and "already in use" in res.stderr and "--port" in res.stderr
+
+
+def test_kill_int_stops_serve_started_in_the_background(tmp_path, database_url):
+    """A script's `serve &` inherits SIGINT ignored; `kill -INT` must still stop it, gunicorn included."""
+    port = free_port()
+    with open(tmp_path / "bg.log", "w") as log:
+        proc = subprocess.Popen([sys.executable, "-m", "tokenoptimizer_server.cli", "serve", "--port", str(port),
+                                 "--database-url", database_url, "--data-dir", str(tmp_path)],
+                                stdout=log, stderr=subprocess.STDOUT,
+                                preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
+        try:
+            wait_healthy(f"http://127.0.0.1:{port}")
+            gunicorn = psutil.Process(proc.pid).children()
+        finally:
+            _interrupt(proc)
+    assert gunicorn and not any(p.is_running() and p.status() != psutil.STATUS_ZOMBIE for p in gunicorn)

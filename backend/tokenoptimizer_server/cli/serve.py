@@ -87,6 +87,8 @@ def serve(host: str, port: int, workers: int, threads: int, database_url: str | 
         # A Ctrl-C in a terminal reaches gunicorn too (same process group); `kill -INT` or
         # `kill` of this process alone does not, so pass both on.
         signal.signal(signal.SIGTERM, lambda *_: proc.terminate())
+        # A shell script that starts us with `&` leaves SIGINT ignored; `kill -INT` should still stop us.
+        signal.signal(signal.SIGINT, signal.default_int_handler)
         try:
             code = proc.wait()
         except KeyboardInterrupt:
