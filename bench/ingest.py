@@ -164,6 +164,7 @@ def main() -> None:
     parser.add_argument("--admin-url", default="postgresql://postgres@127.0.0.1:5432/postgres")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     parser.add_argument("--threads", type=int, default=16, help="threads per worker (1 = sync workers)")
+    parser.add_argument("--batches", default="1,100,500", help="batch sizes to run, comma-separated")
     args = parser.parse_args()
 
     name = f"tokenoptimizer_bench_{uuid.uuid4().hex[:8]}"
@@ -185,7 +186,7 @@ def main() -> None:
         print(f"server: gunicorn {args.workers} workers x {args.threads} thread(s); load: {load}; {args.seconds:.0f}s per run")
         print(f"{'batch':>6} {'events/s':>10} {'requests/s':>11} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}")
         results = []
-        for batch in (1, 100, 500):
+        for batch in (int(b) for b in args.batches.split(",")):
             r = (run_wrk(url, key, batch, args.connections, args.seconds) if use_wrk
                  else run_load(url, key, batch, args.python_clients or 4, args.seconds))
             results.append(r)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import threading
 
 import psycopg
 
@@ -55,3 +56,28 @@ def authenticate(conn: psycopg.Connection, raw: str) -> dict | None:
         "(select last_value from public.model_pricing_version_seq) as price_version "
         "from public.api_keys k where k.key_hash = %s and k.revoked_at is null",
         (hash_key(raw),)).fetchone()
+
+
+class KeyCache:
+    """Live keys this process has seen, by hash, so a request needs no lookup before its write.
+
+    Safe because the write re-checks that the key is live (public.ingest_usage); a request told
+    otherwise forgets the key and authenticates again.
+    """
+
+    def __init__(self, limit: int = 10_000):
+        self._keys: dict[str, dict] = {}
+        self._limit = limit
+        self._lock = threading.Lock()
+
+    def get(self, raw: str) -> dict | None:
+        return self._keys.get(hash_key(raw))
+
+    def put(self, raw: str, key: dict) -> None:
+        with self._lock:
+            if len(self._keys) >= self._limit:  # keys come from clients: bound the memory
+                self._keys.clear()
+            self._keys[hash_key(raw)] = key
+
+    def forget(self, raw: str) -> None:
+        self._keys.pop(hash_key(raw), None)

@@ -54,6 +54,12 @@ exception when insufficient_privilege then null;
 end $$;
 do $$
 begin
+  perform public.ingest_usage('[]'::json, 0::smallint, '{}'::bigint[], '{}'::uuid[]);
+  raise exception 'authenticated could call ingest_usage';
+exception when insufficient_privilege then null;
+end $$;
+do $$
+begin
   perform public.rebuild_usage_rollups();
   raise exception 'authenticated could call rebuild_usage_rollups';
 exception when insufficient_privilege then null;

@@ -181,6 +181,36 @@ def test_auth(client, db, project_key):
     assert rows(db, project) == []
 
 
+def test_a_key_revoked_after_use_stores_nothing_more(client, db, project_key):
+    """The worker caches keys; the write re-checks them, so revocation holds from the next request."""
+    key, project = project_key
+    assert post(client, key, event()).status_code == 202  # the key is now cached in this process
+    db.execute("update public.api_keys set revoked_at = now() where project_id = %s", (project,))
+    res = post(client, key, event())
+    assert res.status_code == 401 and res.get_json()["error"]["code"] == "unauthorized"
+    assert len(rows(db, project)) == 1
+    assert post(client, key, event()).status_code == 401  # forgotten, and not re-cached
+
+
+def test_a_revoked_key_fails_only_its_own_request_in_a_shared_write(app, db, project_key):
+    """Requests of a live key that share a group commit with a revoked key's are stored."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from tokenoptimizer_server import keys
+    from tokenoptimizer_server.db import connect
+
+    live, project = project_key
+    with connect(db.info.dsn) as conn:
+        doomed, _ = keys.create_key(conn, f"test-{uuid.uuid4().hex[:10]}", "doomed")
+    assert post(app.test_client(), doomed, event()).status_code == 202
+    db.execute("update public.api_keys set revoked_at = now() where key_hash = %s", (keys.hash_key(doomed),))
+    sends = [(live if i % 2 else doomed, event()) for i in range(24)]
+    with ThreadPoolExecutor(8) as pool:
+        codes = list(pool.map(lambda s: post(app.test_client(), *s).status_code, sends))
+    assert codes == [202 if k == live else 401 for k, _ in sends]
+    assert len(rows(db, project)) == 12
+
+
 def test_price_change_reaches_the_next_request(client, project_key):
     key, _ = project_key
     model = f"acme-{uuid.uuid4().hex[:8]}"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 import zlib
+from datetime import datetime, timezone
 
 import orjson
 
@@ -15,8 +16,8 @@ from .. import db, metrics
 from ..errors import ApiError
 from ..ingest.event import parse_events
 from ..ingest.group_commit import GroupCommit
-from ..ingest.store import price_events
-from ..keys import authenticate
+from ..ingest.store import KeyRevoked, StalePrices, price_events
+from ..keys import KeyCache, authenticate
 from ..pricing.resolve import PriceCache
 from ..pricing.store import load_rows
 from .access import bearer_token
@@ -68,8 +69,30 @@ def _price_cache() -> PriceCache:
     return current_app.extensions.setdefault("price_cache", PriceCache())
 
 
+def _key_cache() -> KeyCache:
+    return current_app.extensions.setdefault("key_cache", KeyCache())
+
+
 def _group_commit() -> GroupCommit:
     return current_app.extensions.setdefault("group_commit", GroupCommit(db.pool()))
+
+
+def _load_prices() -> tuple[list, int]:
+    with db.pool().connection() as conn:
+        return load_rows(conn)
+
+
+def _authenticate(token: str) -> dict:
+    """The key (from this process's cache, else the database) or a 401."""
+    key = _key_cache().get(token)
+    if key is None:
+        with db.pool().connection() as conn:
+            key = authenticate(conn, token)
+        if key is None:
+            raise ApiError(401, "unauthorized", "unknown or revoked API key")
+        _price_cache().book(key["price_version"], _load_prices)  # a fresh key brings the price version
+        _key_cache().put(token, key)
+    return key
 
 
 @bp.post("/api/log")
@@ -82,19 +105,27 @@ def log_usage():
         raise ApiError(401, "unauthorized", "send your project key as Authorization: Bearer <key>")
     raws, is_batch, dropped = _events(_body())
     try:
-        with db.pool().connection() as conn:
-            key = authenticate(conn, token)
-            if key is None:
-                raise ApiError(401, "unauthorized", "unknown or revoked API key")
-            valid, rejected = parse_events(raws)
-            if rejected and not is_batch:
-                metrics.count_events(0, 0, 1)
-                raise ApiError(400, "invalid_event", "the event is not valid", rejected[0]["errors"])
-            book = _price_cache().book(key["price_version"], lambda: load_rows(conn))
+        key = _authenticate(token)
+        valid, rejected = parse_events(raws)
+        if rejected and not is_batch:
+            metrics.count_events(0, 0, 1)
+            raise ApiError(400, "invalid_event", "the event is not valid", rejected[0]["errors"])
+        # No database round trip so far on a warm worker: the write checks the key and prices.
+        for _ in range(3):
+            book = _price_cache().latest(_load_prices)
             rows, priced = price_events(str(key["project_id"]), valid, book)
-            _touch_key(conn, key)
-        # The connection is back in the pool before this waits on the shared write.
-        inserted = _group_commit().store(rows)
+            try:
+                inserted = _group_commit().store(rows, book.version, key["id"])
+                break
+            except StalePrices as stale:
+                _price_cache().book(stale.current, _load_prices)
+            except KeyRevoked:
+                _key_cache().forget(token)
+                key = _authenticate(token)
+        else:
+            raise ApiError(429, "busy", "prices kept changing during this request; retry shortly",
+                           headers={"Retry-After": "1"})
+        _touch_key(key)
         if dropped:
             _record_sdk_drops(key["id"], dropped)
     except PoolTimeout:
@@ -130,8 +161,10 @@ def _record_sdk_drops(key_id, dropped: int) -> None:
         conn.execute("update public.api_keys set dropped_events = dropped_events + %s where id = %s", (dropped, key_id))
 
 
-def _touch_key(conn, key: dict) -> None:
-    """Record last use about once a minute, not on every request."""
+def _touch_key(key: dict) -> None:
+    """Record last use about once a minute per worker, not on every request."""
     last = key["last_used_at"]
     if last is None or time.time() - last.timestamp() > _LAST_USED_EVERY_S:
-        conn.execute("update public.api_keys set last_used_at = now() where id = %s", (key["id"],))
+        key["last_used_at"] = datetime.now(timezone.utc)  # the cached key: the next request skips this
+        with db.pool().connection() as conn:
+            conn.execute("update public.api_keys set last_used_at = now() where id = %s", (key["id"],))

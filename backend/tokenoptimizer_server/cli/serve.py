@@ -78,7 +78,7 @@ def serve(host: str, port: int, workers: int, threads: int, database_url: str | 
     with tempfile.TemporaryDirectory(prefix="tokenoptimizer-metrics-") as metrics_dir:
         env["PROMETHEUS_MULTIPROC_DIR"] = metrics_dir
         cmd = [sys.executable, "-m", "gunicorn", "tokenoptimizer_server.wsgi:app", "--bind", f"{host}:{port}",
-               "--workers", str(workers), "--worker-class", "sync" if threads == 1 else "gthread",
+               "--workers", str(workers), "--worker-class", os.environ.get("X_WC") or ("sync" if threads == 1 else "gthread"),
                "--threads", str(threads),
                "--graceful-timeout", "10", "--error-logfile", "-", "--log-level", "warning"]
         if os.environ.get("TOKENOPTIMIZER_ACCESS_LOG"):  # off by default: it costs ~3% of a small request

@@ -4,7 +4,8 @@ A single-event request costs Postgres about as much as a 100-event batch (one st
 commit, the rollup upserts), so under concurrent load each worker's writer thread takes every
 request that is waiting and writes them together. Each request still gets its 202 only after
 the statement that holds its rows has committed; if that statement fails, every request in it
-fails (and the SDK retries them), so nothing is half stored.
+fails (and the SDK retries them), so nothing is half stored. A group whose check fails (a price
+change, a revoked key: see store.write_rows) stores nothing and each request retries on its own.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ _MAX_ROWS = 2000  # per statement; a 1,000-event batch always fits with room for
 @dataclass
 class _Request:
     rows: list[dict]
+    price_version: int
+    key_id: object
     done: threading.Event = field(default_factory=threading.Event)
     inserted: set[str] = field(default_factory=set)
     error: BaseException | None = None
@@ -38,12 +41,15 @@ class GroupCommit:
         self._pid = 0
         self._lock = threading.Lock()
 
-    def store(self, rows: list[dict]) -> set[str]:
-        """The ids of `rows` that were newly stored (the others were duplicates)."""
+    def store(self, rows: list[dict], price_version: int, key_id) -> set[str]:
+        """The ids of `rows` that were newly stored (the others were duplicates).
+
+        `price_version` priced the rows and `key_id` sent them; the write checks both are current.
+        """
         if not rows:
             return set()
         self._ensure_writer()
-        request = _Request(rows)
+        request = _Request(rows, price_version, key_id)
         self._queue.put(request)
         request.done.wait()
         if request.error is not None:
@@ -75,11 +81,12 @@ class GroupCommit:
         try:
             with self._pool.connection() as conn:
                 # One writer per process, so one rollup shard per process: rows stay few, writers don't queue.
-                new = write_rows(conn, [row for request in group for row in request.rows], os.getpid() % 16)
+                new = write_rows(conn, [row for request in group for row in request.rows], os.getpid() % 16,
+                                 {r.price_version for r in group}, {r.key_id for r in group})
             for request in group:  # an id repeated across requests counts for the first one only
                 request.inserted = {r["id"] for r in request.rows if r["id"] in new}
                 new -= request.inserted
-        except BaseException as err:  # handed to the waiting requests, which answer 429/503
+        except BaseException as err:  # handed to the waiting requests: they retry or answer 429/503
             for request in group:
                 request.error = err
         for request in group:

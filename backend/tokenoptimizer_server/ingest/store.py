@@ -1,4 +1,4 @@
-"""Price validated events and store a batch in one statement; rollups follow by trigger."""
+"""Price validated events and store a batch in one statement (rows and rollups together)."""
 
 from __future__ import annotations
 
@@ -13,9 +13,21 @@ import psycopg
 from ..pricing import PriceBook, Usage, infer_provider, price_request
 from .event import UsageEvent
 
-# One statement per batch: public.store_usage inserts the rows and updates the rollups with a
-# plan prepared once per connection (see supabase/migrations/*_ingest_function.sql).
-_STORE = "select id from public.store_usage(%s::json, %s::smallint) as id"
+# One statement per batch: public.ingest_usage checks the keys and the price version, then
+# store_usage inserts the rows and updates the rollups (supabase/migrations/*_ingest_*.sql).
+_STORE = "select id from public.ingest_usage(%s::json, %s::smallint, %s::bigint[], %s::uuid[]) as id"
+
+
+class StalePrices(Exception):
+    """The rows were priced with an older price version than the database's (`current`)."""
+
+    def __init__(self, current: int):
+        super().__init__(f"prices changed (now version {current})")
+        self.current = current
+
+
+class KeyRevoked(Exception):
+    """A key the rows came in under was revoked after this process cached it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,11 +89,23 @@ def price_events(project_id: str, events: list[UsageEvent], book: PriceBook) -> 
     return rows, priced
 
 
-def write_rows(conn: psycopg.Connection, rows: list[dict], shard: int | None = None) -> set[str]:
+def write_rows(conn: psycopg.Connection, rows: list[dict], shard: int, price_versions: set[int],
+               key_ids: set) -> set[str]:
     """Insert rows idempotently (one statement, so atomically); return the ids newly stored.
 
     `shard` picks the rollup rows this writer adds to; concurrent writers pass different ones.
+    Raises StalePrices or KeyRevoked (and stores nothing) when the rows were priced under an old
+    price version or came in under a key that is no longer live.
     """
     if not rows:
         return set()
-    return {str(r["id"]) for r in conn.execute(_STORE, (orjson.dumps(rows).decode(), shard)).fetchall()}
+    try:
+        found = conn.execute(_STORE, (orjson.dumps(rows).decode(), shard, list(price_versions),
+                                      list(key_ids))).fetchall()
+    except psycopg.DatabaseError as err:
+        if err.sqlstate == "TOPRC":
+            raise StalePrices(int(err.diag.message_detail)) from None
+        if err.sqlstate == "TOKEY":
+            raise KeyRevoked() from None
+        raise
+    return {str(r["id"]) for r in found}

@@ -164,10 +164,21 @@ class PriceCache:
     def book(self, current_version: int, load: Callable[[], tuple[list[dict[str, Any]], int]]) -> PriceBook:
         """The book for current_version; `load` (rows, version) runs only if this process has an older one."""
         book = self._book
-        if book is not None and book.version == current_version:
+        if book is not None and book.version >= current_version:  # versions only grow
             return book
         with self._lock:
-            if self._book is None or self._book.version != current_version:
+            if self._book is None or self._book.version < current_version:
+                rows, version = load()
+                self._book = PriceBook(rows, version)
+            return self._book
+
+    def latest(self, load: Callable[[], tuple[list[dict[str, Any]], int]]) -> PriceBook:
+        """The book this process has (loaded if none): the write checks it is still current."""
+        book = self._book
+        if book is not None:
+            return book
+        with self._lock:
+            if self._book is None:
                 rows, version = load()
                 self._book = PriceBook(rows, version)
             return self._book
