@@ -26,22 +26,3 @@ end $$;
 comment on function public.ingest_usage(json, smallint, bigint[], uuid[]) is
   'The API write: checks that the keys are live and the prices current (SQLSTATE TOKEY / TOPRC otherwise), then store_usage.';
 revoke all on function public.ingest_usage(json, smallint, bigint[], uuid[]) from public, anon, authenticated;
-
--- The rollup helpers as plpgsql: a SQL function whose body has a FROM clause is never inlined,
--- so it was planned afresh in every statement that called it (0.5 ms of each store_usage call);
--- plpgsql keeps its plans for the session. Same bodies, same results.
-create or replace function public.latency_histogram(latencies double precision[]) returns integer[]
-language plpgsql immutable parallel safe set search_path = '' as $$
-begin
-  return (select array_agg(coalesce(c.n, 0)::integer order by b.i)
-          from generate_series(1, cardinality(public.latency_bounds())) as b(i)
-          left join (select width_bucket(x, public.latency_bounds()) as i, count(*) as n
-                     from unnest(latencies) as x where x is not null group by 1) c on c.i = b.i);
-end $$;
-
-create or replace function public.int_array_add(a integer[], b integer[]) returns integer[]
-language plpgsql immutable parallel safe set search_path = '' as $$
-begin
-  return (select array_agg(coalesce(x, 0) + coalesce(y, 0) order by i)
-          from unnest(a, b) with ordinality as t(x, y, i));
-end $$;
