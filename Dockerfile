@@ -19,4 +19,4 @@ RUN mkdir -p /tmp/metrics && useradd --system tokenoptimizer && chown tokenoptim
 USER tokenoptimizer
 EXPOSE 8000
 # Migrate (idempotent, advisory-locked), then serve.
-CMD ["sh", "-c", "tokenoptimizer migrate && exec gunicorn tokenoptimizer_server.wsgi:app --bind 0.0.0.0:8000 --workers ${WEB_CONCURRENCY:-2} --worker-class gthread --threads 16 --access-logfile -"]
+CMD ["sh", "-c", "tokenoptimizer migrate && exec gunicorn tokenoptimizer_server.wsgi:app --bind 0.0.0.0:8000 --workers ${WEB_CONCURRENCY:-2} --worker-class gevent --access-logfile -"]

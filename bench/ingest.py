@@ -8,7 +8,7 @@ The load comes from wrk (C, with a Lua script that makes every event id unique) 
 installed, so the client does not eat the 2 cores the server needs; else from Python client
 processes (`--python-clients`), which post gzip bodies like the SDK does.
 
-    .venv/bin/python bench/ingest.py [--seconds 10] [--connections 8] [--threads 1]
+    .venv/bin/python bench/ingest.py [--seconds 10] [--connections 16] [--batches 1,100,500] [--worker-class gevent]
 """
 
 from __future__ import annotations
@@ -136,6 +136,12 @@ def run_wrk(url: str, key: str, batch: int, connections: int, seconds: float) ->
             "requests": int(requests_), "p50_ms": float(p50), "p99_ms": float(p99), "seconds": duration}
 
 
+def framework_floor(url: str, connections: int, seconds: float) -> float:
+    """Requests/s of the cheapest database-backed route under the same load: what any request costs here."""
+    out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{seconds:.0f}s", url], capture_output=True, text=True).stdout
+    return float(next(x for x in out.splitlines() if x.startswith("Requests/sec:")).split()[1])
+
+
 def copy_rate(db_url: str, rows: int) -> tuple[float, float]:
     """Rows/s for COPY of the same stored rows: into usage_logs (its indexes) and into a bare copy."""
     with psycopg.connect(db_url, autocommit=True) as conn:
@@ -159,11 +165,11 @@ def copy_rate(db_url: str, rows: int) -> tuple[float, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=10)
-    parser.add_argument("--connections", type=int, default=8, help="concurrent connections (wrk)")
+    parser.add_argument("--connections", type=int, default=16, help="concurrent connections (wrk)")
     parser.add_argument("--python-clients", type=int, default=0, help="use N Python client processes instead of wrk")
     parser.add_argument("--admin-url", default="postgresql://postgres@127.0.0.1:5432/postgres")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
-    parser.add_argument("--threads", type=int, default=16, help="threads per worker (1 = sync workers)")
+    parser.add_argument("--worker-class", default="gevent", choices=["gevent", "gthread"], help="gunicorn worker class")
     parser.add_argument("--batches", default="1,100,500", help="batch sizes to run, comma-separated")
     args = parser.parse_args()
 
@@ -178,12 +184,12 @@ def main() -> None:
             key, _ = keys.create_key(conn, "bench")
         port = free_port()
         server = start_server(db_url, Path(tempfile.mkdtemp(prefix="tokenoptimizer-bench-")), port, args.workers,
-                              "--threads", str(args.threads))
+                              "--worker-class", args.worker_class)
         url = f"http://127.0.0.1:{port}/api/log"
         requests.post(url, json=make_event(random.Random(0)), headers={"Authorization": f"Bearer {key}"})  # warm
         use_wrk = not args.python_clients and shutil.which("wrk")
         load = f"wrk, {args.connections} connections" if use_wrk else f"{args.python_clients or 4} Python client processes"
-        print(f"server: gunicorn {args.workers} workers x {args.threads} thread(s); load: {load}; {args.seconds:.0f}s per run")
+        print(f"server: gunicorn {args.workers} {args.worker_class} workers; load: {load}; {args.seconds:.0f}s per run")
         print(f"{'batch':>6} {'events/s':>10} {'requests/s':>11} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}")
         results = []
         for batch in (int(b) for b in args.batches.split(",")):
@@ -192,6 +198,10 @@ def main() -> None:
             results.append(r)
             print(f"{batch:>6} {r['events_per_s']:>10,.0f} {r['requests'] / r.get('seconds', args.seconds):>11,.0f} "
                   f"{r['p50_ms']:>8.1f} {r['p99_ms']:>8.1f} {r['errors']:>7}")
+        if use_wrk and results[0]["batch"] == 1:
+            floor = framework_floor(f"http://127.0.0.1:{port}/healthz", args.connections, args.seconds)
+            print(f"framework floor, GET /healthz (Flask + gunicorn + one `select 1`): {floor:,.0f} requests/s; "
+                  f"single events run at {results[0]['events_per_s'] / floor:.0%} of it")
         stop_server(server)
         server = None
         with psycopg.connect(db_url) as conn:

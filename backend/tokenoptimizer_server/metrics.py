@@ -17,9 +17,9 @@ POOL = Gauge("tokenoptimizer_db_pool", "Database pool state", ["stat"], multipro
 
 
 def count_events(accepted: int, duplicates: int, rejected: int) -> None:
-    EVENTS.labels("accepted").inc(accepted)
-    EVENTS.labels("duplicate").inc(duplicates)
-    EVENTS.labels("rejected").inc(rejected)
+    for outcome, n in (("accepted", accepted), ("duplicate", duplicates), ("rejected", rejected)):
+        if n:  # each increment is a locked write to a shared file under gunicorn
+            EVENTS.labels(outcome).inc(n)
 
 
 def _render() -> Response:
