@@ -19,7 +19,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     errors.init_app(app)
     db.init_app(app)
     metrics.init_app(app)
-    for blueprint in (ingest.bp, pricing.bp, analytics.bp, config.bp, health.bp, openapi.bp):
+    for blueprint in (pricing.bp, analytics.bp, config.bp, health.bp, openapi.bp):
         app.register_blueprint(blueprint)
     web.init_app(app)  # last: its catch-all route must not shadow the API
+    app.wsgi_app = ingest.IngestEndpoint(app, app.wsgi_app)  # the hot path, in front of Flask
     return app

@@ -30,9 +30,9 @@ def init_app(app: Flask) -> None:
     )
 
 
-def pool() -> ConnectionPool:
-    """The current app's pool, opened on first use in this process."""
-    p: ConnectionPool = current_app.extensions["db_pool"]
+def pool(app: Flask | None = None) -> ConnectionPool:
+    """The app's pool (default: the current app's), opened on first use in this process."""
+    p: ConnectionPool = (app or current_app).extensions["db_pool"]
     if p.closed:
         p.open(wait=False)
     return p

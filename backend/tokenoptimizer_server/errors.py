@@ -16,9 +16,11 @@ class ApiError(Exception):
         self.details = details or []
         self.headers = headers or {}
 
+    def body(self) -> dict:
+        return {"error": {"code": self.code, "message": self.message, "details": self.details}}
+
     def to_response(self):
-        body = {"error": {"code": self.code, "message": self.message, "details": self.details}}
-        return jsonify(body), self.status, self.headers
+        return jsonify(self.body()), self.status, self.headers
 
 
 def init_app(app: Flask) -> None:

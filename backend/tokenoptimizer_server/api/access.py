@@ -10,8 +10,9 @@ from flask import current_app, request
 from ..errors import ApiError
 
 
-def bearer_token() -> str | None:
-    header = request.headers.get("Authorization", "")
+def bearer_token(environ: dict | None = None) -> str | None:
+    """The token of an `Authorization: Bearer` header (this request's, or a raw WSGI environ's)."""
+    header = (request.environ if environ is None else environ).get("HTTP_AUTHORIZATION", "")
     scheme, _, token = header.partition(" ")
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
