@@ -34,7 +34,9 @@ begin
       sdk_name text, sdk_version text, input_cost numeric, output_cost numeric, total_cost numeric, priced bool,
       pricing_model text, pricing_version bigint)
     on conflict (id) do nothing
-    returning *
+    -- Only what the rollups read: returning whole rows cost ~10 µs a row (15% of a batch's store).
+    returning id, project_id, ts, model, endpoint_name, provider, status, priced, prompt_tokens,
+      completion_tokens, total_tokens, cached_tokens, cache_write_tokens, reasoning_tokens, total_cost, latency_ms
   ), hourly as (
     insert into public.usage_rollups_hourly as r (
       project_id, bucket, model, endpoint_name, provider, shard, requests, errors, unpriced_requests,

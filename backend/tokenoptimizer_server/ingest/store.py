@@ -9,13 +9,14 @@ from decimal import Decimal
 
 import orjson
 import psycopg
+from psycopg.rows import scalar_row
 
 from ..pricing import PriceBook, Usage, infer_provider, price_request
 from .event import UsageEvent
 
 # One statement per batch: public.ingest_usage checks the keys and the price version, then
 # store_usage inserts the rows and updates the rollups (supabase/migrations/*_ingest_*.sql).
-_STORE = "select id from public.ingest_usage(%s::json, %s::smallint, %s::bigint[], %s::uuid[]) as id"
+_STORE = "select id::text from public.ingest_usage(%s::json, %s::smallint, %s::bigint[], %s::uuid[]) as id"
 
 
 class StalePrices(Exception):
@@ -34,14 +35,14 @@ class KeyRevoked(Exception):
 class PricedEvent:
     """What the 202 answer says about one stored event."""
 
-    id: uuid.UUID
+    id: str  # canonical text, as stored and as answered
     total_cost: Decimal | None
     priced: bool
     pricing_model: str | None
 
     def to_json(self) -> dict:
         cost = None if self.total_cost is None else format(self.total_cost.normalize(), "f")
-        return {"id": str(self.id), "total_cost": cost, "priced": self.priced, "pricing_model": self.pricing_model}
+        return {"id": self.id, "total_cost": cost, "priced": self.priced, "pricing_model": self.pricing_model}
 
 
 def _money(value: Decimal | None) -> str | None:
@@ -50,7 +51,7 @@ def _money(value: Decimal | None) -> str | None:
 
 def _row(event: UsageEvent, project_id: str, book: PriceBook, now: str) -> tuple[dict, PricedEvent]:
     """The usage_logs row for one event (JSON-ready: money as exact strings) and its 202 summary."""
-    event_id = event.id or uuid.uuid4()
+    event_id = str(event.id or uuid.uuid4())
     price = book.resolve(event.model, project_id)
     if price is not None:
         cost = price_request(price, Usage(event.prompt_tokens, event.completion_tokens, event.cached_tokens,
@@ -61,7 +62,7 @@ def _row(event: UsageEvent, project_id: str, book: PriceBook, now: str) -> tuple
     provider = event.provider or infer_provider(event.model) or (price.provider if price else None) or "unknown"
     sdk = event.sdk
     row = {
-        "id": str(event_id), "project_id": project_id,
+        "id": event_id, "project_id": project_id,
         "ts": event.timestamp.isoformat() if event.timestamp else now, "model": event.model,
         "provider": provider, "endpoint_name": event.endpoint_name, "prompt_tokens": event.prompt_tokens,
         "completion_tokens": event.completion_tokens, "total_tokens": event.prompt_tokens + event.completion_tokens,
@@ -100,12 +101,12 @@ def write_rows(conn: psycopg.Connection, rows: list[dict], shard: int, price_ver
     if not rows:
         return set()
     try:
-        found = conn.execute(_STORE, (orjson.dumps(rows).decode(), shard, list(price_versions),
-                                      list(key_ids))).fetchall()
+        with conn.cursor(row_factory=scalar_row) as cur:  # plain strings: no UUID objects, no dicts
+            return set(cur.execute(_STORE, (orjson.dumps(rows).decode(), shard, list(price_versions),
+                                            list(key_ids))).fetchall())
     except psycopg.DatabaseError as err:
         if err.sqlstate == "TOPRC":
             raise StalePrices(int(err.diag.message_detail)) from None
         if err.sqlstate == "TOKEY":
             raise KeyRevoked() from None
         raise
-    return {str(r["id"]) for r in found}
