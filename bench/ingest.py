@@ -8,7 +8,7 @@ The load comes from wrk (C, with a Lua script that makes every event id unique) 
 installed, so the client does not eat the 2 cores the server needs; else from Python client
 processes (`--python-clients`), which post gzip bodies like the SDK does.
 
-    .venv/bin/python bench/ingest.py [--seconds 10] [--connections 16] [--batches 1,100,500] [--worker-class gevent]
+    .venv/bin/python bench/ingest.py [--seconds 10] [--connections 24] [--batches 1,100,500] [--worker-class gevent]
 """
 
 from __future__ import annotations
@@ -165,7 +165,7 @@ def copy_rate(db_url: str, rows: int) -> tuple[float, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=10)
-    parser.add_argument("--connections", type=int, default=16, help="concurrent connections (wrk)")
+    parser.add_argument("--connections", type=int, default=24, help="concurrent connections (wrk)")
     parser.add_argument("--python-clients", type=int, default=0, help="use N Python client processes instead of wrk")
     parser.add_argument("--admin-url", default="postgresql://postgres@127.0.0.1:5432/postgres")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
@@ -186,8 +186,10 @@ def main() -> None:
         server = start_server(db_url, Path(tempfile.mkdtemp(prefix="tokenoptimizer-bench-")), port, args.workers,
                               "--worker-class", args.worker_class)
         url = f"http://127.0.0.1:{port}/api/log"
-        requests.post(url, json=make_event(random.Random(0)), headers={"Authorization": f"Bearer {key}"})  # warm
+        requests.post(url, json=make_event(random.Random(0)), headers={"Authorization": f"Bearer {key}"})
         use_wrk = not args.python_clients and shutil.which("wrk")
+        # Warm up (pool connections opened, statements prepared, caches filled); not counted.
+        warm = run_wrk(url, key, 1, args.connections, 3)["events"] if use_wrk else 0
         load = f"wrk, {args.connections} connections" if use_wrk else f"{args.python_clients or 4} Python client processes"
         print(f"server: gunicorn {args.workers} {args.worker_class} workers; load: {load}; {args.seconds:.0f}s per run")
         print(f"{'batch':>6} {'events/s':>10} {'requests/s':>11} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}")
@@ -206,7 +208,7 @@ def main() -> None:
         server = None
         with psycopg.connect(db_url) as conn:
             stored = conn.execute("select count(*) from public.usage_logs").fetchone()[0]
-        answered = sum(r["events"] for r in results) + 1
+        answered = sum(r["events"] for r in results) + 1 + warm
         # wrk counts responses received before its clock stops; requests still in flight then are stored too.
         print(f"rows stored: {stored:,} (202 answers counted by the clients: {answered:,})")
         full, bare = copy_rate(db_url, 200_000)
