@@ -1,8 +1,8 @@
 -- Savings advice a team can act on: model names resolved like the pricing engine's common cases,
 -- the suggested cost priced like ingest prices it (cache discounts included), two options per
 -- endpoint x model (the biggest saving and the smallest step), and what summarising growing
--- conversation histories would save. Same conventions as the conversation reads (previous
--- migration); money stays exact numeric.
+-- conversation histories and capping overlong answers would save. Same conventions as the
+-- conversation reads (previous migration); money stays exact numeric.
 
 -- The global list price row for each model name as traffic spells it: the name itself (any
 -- case), an alias, the name without a `provider/` prefix, then without a date suffix (and that
@@ -49,6 +49,9 @@ comment on function public.list_prices_for_models(text[]) is
 -- usage_sessions lists, so the cost stays bounded) of 4+ turns whose prompt grows every turn,
 -- what the turns after the 3rd would have cost at the 3rd turn's prompt size, each turn's
 -- prompt tokens at its model's list input price (cache discounts left out).
+-- Plus, per endpoint x model, "shorter_answers": among the range's 10,000 most recent successful
+-- requests, when at least 5% of an endpoint's answers run past twice its median length, what
+-- cutting them there (max_tokens, or asking for brevity) saves at the model's list output price.
 create function public.usage_optimization(
   p_project uuid, p_from timestamptz, p_to timestamptz, p_model text default null,
   p_endpoint_name text default null, p_provider text default null)
@@ -155,15 +158,57 @@ begin
                                s.endpoint_name, s.sessions, s.tokens_saved, trim_scale(s.cost - s.short_cost)))
     from summaries s
     where s.cost > s.short_cost
+  ), answers as (
+    -- The most recent 10,000 successful requests of the range (the newest-first index keeps it cheap).
+    select l.endpoint_name, l.model, l.completion_tokens
+    from public.usage_logs l
+    where l.project_id = p_project and l.ts >= p_from and l.ts < p_to and l.status = 'ok' and l.priced
+      and (p_model is null or l.model = p_model)
+      and (p_endpoint_name is null or l.endpoint_name = p_endpoint_name)
+      and (p_provider is null or l.provider = p_provider)
+    order by l.ts desc, l.id desc
+    limit 10000
+  ), answer_sizes as (
+    select a.endpoint_name, a.model, count(*)::bigint as requests, array_agg(a.completion_tokens) as sizes,
+           (2 * percentile_disc(0.5) within group (order by a.completion_tokens))::bigint as cap
+    from answers a group by 1, 2
+    having count(*) >= 20
+  ), long_answers as (
+    -- Answers longer than twice their endpoint's median, as if cut at that length (max_tokens).
+    select z.endpoint_name, z.model, z.requests, z.cap, o.long_answers, o.completion_tokens, o.tokens_saved,
+           o.completion_tokens / 1000.0 * op.output_price as cost,
+           o.long_answers * z.cap / 1000.0 * op.output_price as short_cost
+    from answer_sizes z
+    cross join lateral (
+      select count(*)::bigint as long_answers, sum(x)::bigint as completion_tokens, sum(x - z.cap)::bigint as tokens_saved
+      from unnest(z.sizes) as x where x > z.cap
+    ) o
+    join public.list_prices_for_models(array(select distinct s.model from answer_sizes s)) op on op.model = z.model
+    where z.cap > 0 and o.long_answers * 20 >= z.requests  -- at least 5% of the answers: a pattern, not an outlier
+  ), answers_advice as (
+    select l.cost - l.short_cost as savings, l.endpoint_name, l.model, 'shorter_answers' as option, jsonb_build_object(
+             'type', 'shorter_answers', 'endpoint_name', l.endpoint_name, 'model', l.model,
+             'requests', l.requests, 'long_answers', l.long_answers, 'cap_tokens', l.cap,
+             'completion_tokens', l.completion_tokens, 'tokens_saved', l.tokens_saved,
+             'current_cost', trim_scale(l.cost)::text, 'suggested_cost', trim_scale(l.short_cost)::text,
+             'savings', trim_scale(l.cost - l.short_cost)::text,
+             'savings_share', ((l.cost - l.short_cost) / l.cost)::double precision,
+             'message', format('Ask for shorter answers on %s (%s), or cap them with max_tokens at %s tokens '
+                               '(twice the median): %s of %s recent answers were longer; cut there they would have '
+                               'been %s completion tokens shorter, $%s less at list output prices.',
+                               l.endpoint_name, l.model, l.cap, l.long_answers, l.requests, l.tokens_saved,
+                               trim_scale(l.cost - l.short_cost)))
+    from long_answers l
+    where l.cost > l.short_cost
   )
   select coalesce(jsonb_agg(x.recommendation order by x.savings desc, x.endpoint_name, x.model nulls last, x.option),
                   '[]'::jsonb)
   into result
-  from (select * from models union all select * from conversations) x;
+  from (select * from models union all select * from conversations union all select * from answers_advice) x;
   return jsonb_build_object('recommendations', result);
 end $$;
 comment on function public.usage_optimization(uuid, timestamptz, timestamptz, text, text, text) is
-  'GET /api/optimization: per endpoint and model, the cheapest and the next cheaper model of the same provider, with the exact cache-aware saving on the range''s tokens; per endpoint, what summarising growing conversation histories would save.';
+  'GET /api/optimization: per endpoint and model, the cheapest and the next cheaper model of the same provider, with the exact cache-aware saving on the range''s tokens; per endpoint, what summarising growing conversation histories would save; per endpoint and model, what capping overlong answers would save.';
 
 revoke all on function public.list_prices_for_models(text[]) from public, anon, authenticated;
 revoke all on function public.usage_optimization(uuid, timestamptz, timestamptz, text, text, text) from public, anon;

@@ -98,3 +98,22 @@ def test_summarising_growing_conversations(client, database_url):
     assert abs(summaries[0]["savings_share"] - 0.000855 / 0.001915) < 1e-12
     savings = [float(r["savings"]) for r in recs]
     assert savings == sorted(savings, reverse=True)
+
+
+def test_overlong_answers_get_a_cap_at_twice_the_median(client, database_url):
+    # support: 18 answers of 100 completion tokens and 2 of 1,000 on gpt-4o-mini (output 0.0006):
+    # median 100, cap 200; the 2 long ones cost 2 x 1,000 / 1000 x 0.0006 = 0.0012, cut at 200
+    # tokens 2 x 200 / 1000 x 0.0006 = 0.00024: saving 0.00096 (80%), 1,600 tokens.
+    # steady: 20 equal answers; rare: 1 long answer in 30 (under 5%): no advice for either.
+    events = ([call(i % 60, "gpt-4o-mini", "support", 50, 100) for i in range(18)]
+              + [call(i, "gpt-4o-mini", "support", 50, 1_000) for i in (20, 40)]
+              + [call(i, "gpt-4o-mini", "steady", 50, 300) for i in range(20)]
+              + [call(i, "gpt-4o-mini", "rare", 50, 100) for i in range(29)] + [call(59, "gpt-4o-mini", "rare", 50, 5_000)])
+    recs = [r for r in advice(client, database_url, events) if r["type"] == "shorter_answers"]
+    assert [{k: r[k] for k in ("endpoint_name", "model", "requests", "long_answers", "cap_tokens", "tokens_saved",
+                              "current_cost", "suggested_cost", "savings", "savings_share")} for r in recs] == [
+        {"endpoint_name": "support", "model": "gpt-4o-mini", "requests": 20, "long_answers": 2, "cap_tokens": 200,
+         "tokens_saved": 1_600, "current_cost": "0.0012", "suggested_cost": "0.00024", "savings": "0.00096",
+         "savings_share": 0.8}]
+    assert recs[0]["message"].startswith("Ask for shorter answers on support (gpt-4o-mini), or cap them with "
+                                         "max_tokens at 200 tokens (twice the median): 2 of 20 recent answers")

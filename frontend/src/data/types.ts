@@ -232,7 +232,17 @@ export interface SummariseHistoryRecommendation extends RecommendationBase {
   tokens_saved: number
 }
 
-export type Recommendation = CheaperModelRecommendation | SummariseHistoryRecommendation
+/** Answers longer than twice their endpoint's median, as if cut there (max_tokens or a brevity prompt). */
+export interface ShorterAnswersRecommendation extends Omit<RecommendationBase, 'prompt_tokens'> {
+  type: 'shorter_answers'
+  model: string
+  long_answers: number
+  cap_tokens: number
+  completion_tokens: number
+  tokens_saved: number
+}
+
+export type Recommendation = CheaperModelRecommendation | SummariseHistoryRecommendation | ShorterAnswersRecommendation
 
 export interface OptimizationResponse {
   recommendations: Recommendation[]

@@ -1,6 +1,6 @@
 // Savings: the total possible saving, recommendations with their exact savings (largest first;
 // per endpoint × model the cheapest model and the smallest step down; per endpoint, summarising
-// growing conversation histories), and the alerts (unpriced traffic, failing endpoints, cost spikes).
+// growing conversation histories; per endpoint × model, capping overlong answers), and the alerts (unpriced traffic, failing endpoints, cost spikes).
 import { useMemo } from 'react'
 import { Link, useLocation } from 'react-router'
 import { DateRangePicker } from '../components/DateRangePicker'
@@ -21,20 +21,21 @@ const OPTION_TITLES: Record<string, string> = {
   cheapest: 'The biggest saving',
   next_cheaper: 'The closest cheaper model: the safest switch',
   summarise_history: 'Summarise earlier turns instead of resending the whole history',
+  shorter_answers: 'Cap overlong answers with max_tokens, or ask for brevity in the prompt',
 }
 
 function RecommendationItem({ rec }: { rec: RecommendationView }) {
   const badge = rec.option ?? rec.kind
   return (
-    <li className="advice" data-testid={`recommendation-${rec.endpoint}-${rec.model === null ? rec.kind : `${rec.model}-${rec.option}`}`}>
+    <li className="advice" data-testid={`recommendation-${rec.endpoint}-${rec.kind === 'cheaper_model' ? `${rec.model}-${rec.option}` : rec.kind}`}>
       <div className="advice-body">
         <span className={`badge option option-${badge}`} data-testid="recommendation-option" title={OPTION_TITLES[badge]}>
           {rec.optionLabel}
         </span>
         <p className="advice-sentence" data-testid="recommendation-sentence">
-          {rec.model === null ? (
-            <>Summarise conversation history on <code>{rec.endpoint}</code>:{' '}</>
-          ) : (
+          {rec.kind === 'summarise_history' && <>Summarise conversation history on <code>{rec.endpoint}</code>:{' '}</>}
+          {rec.kind === 'shorter_answers' && <>Ask for shorter answers on <code>{rec.endpoint}</code> (<strong>{rec.model}</strong>):{' '}</>}
+          {rec.kind === 'cheaper_model' && (
             <>Move <code>{rec.endpoint}</code> from <strong>{rec.model}</strong> to <strong>{rec.suggestedModel}</strong>:{' '}</>
           )}
           save <strong data-testid="recommendation-savings">{rec.savings}</strong> over this period ({rec.reduction})
@@ -89,14 +90,14 @@ export function SavingsPage() {
           <span className="muted">
             on {total.currentCost} of spend on these endpoints and models ({total.reduction}), taking the cheapest option for
             each of {total.groups} {total.groups === 1 ? 'endpoint and model' : 'endpoint and model pairs'}, at list prices for the same tokens
-            (shorter histories not included: they save on the same traffic)
+            (shorter histories and answers not included: they save on the same traffic)
           </span>
         </section>
       )}
       <section className="card panel" aria-label="Recommendations">
         <header className="panel-head">
           <h2>Recommendations</h2>
-          <span className="muted small">per endpoint and model, the cheapest model of the same provider and the smallest step down; shorter conversation histories; largest saving first</span>
+          <span className="muted small">per endpoint and model, the cheapest model of the same provider and the smallest step down; shorter conversation histories and answers; largest saving first</span>
         </header>
         <LoadingPanel
           {...queryState(optimization)}

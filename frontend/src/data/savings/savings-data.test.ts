@@ -1,6 +1,8 @@
 import { describe, expect, test } from 'vitest'
 import { alertViews, formatReduction, recommendationViews, savingsTotal } from './savings-data'
-import type { Alert, CheaperModelRecommendation, Recommendation, SummariseHistoryRecommendation } from '../types'
+import type {
+  Alert, CheaperModelRecommendation, Recommendation, ShorterAnswersRecommendation, SummariseHistoryRecommendation,
+} from '../types'
 
 const rec = (endpoint: string, model: string, savings: string, over: Partial<CheaperModelRecommendation> = {}): CheaperModelRecommendation => ({
   type: 'cheaper_model', option: 'next_cheaper', endpoint_name: endpoint, model, provider: 'openai', suggested_model: 'gpt-4.1',
@@ -11,6 +13,12 @@ const rec = (endpoint: string, model: string, savings: string, over: Partial<Che
 const summary = (endpoint: string, savings: string): SummariseHistoryRecommendation => ({
   type: 'summarise_history', endpoint_name: endpoint, sessions: 1, requests: 2, prompt_tokens: 1800, tokens_saved: 1000,
   current_cost: '0.001915', suggested_cost: '0.00106', savings, savings_share: 0.000855 / 0.001915, message: '',
+})
+
+const answers = (endpoint: string, savings: string): ShorterAnswersRecommendation => ({
+  type: 'shorter_answers', endpoint_name: endpoint, model: 'gpt-4o-mini', requests: 20, long_answers: 2, cap_tokens: 200,
+  completion_tokens: 2000, tokens_saved: 1600, current_cost: '0.0012', suggested_cost: '0.00024', savings,
+  savings_share: 0.8, message: '',
 })
 
 describe('formatReduction', () => {
@@ -79,6 +87,21 @@ describe('recommendationViews', () => {
       sentence: 'Summarise conversation history on support: save $0.000855 over this period (−44.6%)',
       detail: "1 recent conversation whose input grows every turn · 2 turns after the 3rd at the 3rd turn's prompt size: "
         + '1,000 fewer input tokens, input cost $0.001915 → $0.001060 at list prices',
+    })
+  })
+
+  test('overlong answers: their own sentence and detail; with equal savings, model options first, then by model', () => {
+    const views = recommendationViews([answers('support', '0.00096'), summary('support', '0.00096'), rec('support', 'gpt-4o', '0.00096')])
+    expect(views.map((v) => [v.kind, v.optionLabel, v.model])).toEqual([
+      ['cheaper_model', 'Smallest step', 'gpt-4o'], ['shorter_answers', 'Shorter answers', 'gpt-4o-mini'],
+      ['summarise_history', 'Shorter history', null],
+    ])
+    expect(views[1]).toMatchObject({
+      option: null,
+      suggestedModel: null,
+      sentence: 'Cap answers on support (gpt-4o-mini) at 200 tokens: save $0.000960 over this period (−80%)',
+      detail: '2 of 20 recent answers ran past 200 tokens, twice the median · cut there: 1,600 fewer output tokens, '
+        + 'output cost $0.001200 → $0.000240 at list prices',
     })
   })
 

@@ -4,7 +4,9 @@ import {
   compareDecimals, decimalRatio, formatCost, formatCount, formatInteger, formatPercent, formatTimestamp,
   sumDecimals,
 } from '../format-data'
-import type { Alert, CheaperModelRecommendation, Recommendation, SummariseHistoryRecommendation } from '../types'
+import type {
+  Alert, CheaperModelRecommendation, Recommendation, ShorterAnswersRecommendation, SummariseHistoryRecommendation,
+} from '../types'
 
 /** A saving as a reduction: 0.2 → `−20%`, 0.3333 → `−33.3%`. */
 export function formatReduction(share: number | null | undefined): string {
@@ -15,16 +17,17 @@ export function formatReduction(share: number | null | undefined): string {
 /** How the page names each kind of advice. */
 export const OPTION_LABELS: Record<CheaperModelRecommendation['option'], string> = { cheapest: 'Cheapest', next_cheaper: 'Smallest step' }
 export const SUMMARY_LABEL = 'Shorter history'
+export const ANSWERS_LABEL = 'Shorter answers'
 
 export interface RecommendationView {
   key: string
   kind: Recommendation['type']
-  /** The model option; null for a summary. */
+  /** The model option; null for the other kinds of advice. */
   option: CheaperModelRecommendation['option'] | null
-  /** "Cheapest", "Smallest step" or "Shorter history". */
+  /** "Cheapest", "Smallest step", "Shorter history" or "Shorter answers". */
   optionLabel: string
   endpoint: string
-  /** The traffic's and the suggested model; null for a summary. */
+  /** The traffic's model (null for a summary) and the suggested one (model options only). */
   model: string | null
   suggestedModel: string | null
   savings: string
@@ -82,18 +85,43 @@ function summaryView(r: SummariseHistoryRecommendation): RecommendationView {
   }
 }
 
+function answersView(r: ShorterAnswersRecommendation): RecommendationView {
+  const savings = formatCost(r.savings)
+  const reduction = formatReduction(r.savings_share)
+  const [currentCost, suggestedCost] = [formatCost(r.current_cost), formatCost(r.suggested_cost)]
+  return {
+    key: `${r.endpoint_name}\u0000${r.model}\u0000shorter_answers`,
+    kind: r.type,
+    option: null,
+    optionLabel: ANSWERS_LABEL,
+    endpoint: r.endpoint_name,
+    model: r.model,
+    suggestedModel: null,
+    savings,
+    reduction,
+    currentCost,
+    suggestedCost,
+    sentence: `Cap answers on ${r.endpoint_name} (${r.model}) at ${formatInteger(r.cap_tokens)} tokens: save ${savings} over this period (${reduction})`,
+    detail: `${formatInteger(r.long_answers)} of ${formatCount(r.requests, 'recent answer')} ran past `
+      + `${formatInteger(r.cap_tokens)} tokens, twice the median · cut there: `
+      + `${formatCount(r.tokens_saved, 'fewer output token')}, output cost ${currentCost} → ${suggestedCost} at list prices`,
+  }
+}
+
+const VIEWS = { cheaper_model: modelView, summarise_history: summaryView, shorter_answers: answersView } as const
+
 /**
- * Largest exact saving first; ties by endpoint, then model advice before a summary, then model
- * and cheapest first, so the order is stable (the API's). Unknown advice types are left out.
+ * Largest exact saving first; ties by endpoint, then model advice before the other kinds, then
+ * model and option, so the order is stable (the API's). Unknown advice types are left out.
  */
 export function recommendationViews(recommendations: Recommendation[]): RecommendationView[] {
-  const known = recommendations.filter((r) => r.type === 'cheaper_model' || r.type === 'summarise_history')
-  const model = (r: Recommendation) => (r.type === 'cheaper_model' ? r.model : '\uffff')
-  const option = (r: Recommendation) => (r.type === 'cheaper_model' ? r.option : '')
+  const known = recommendations.filter((r) => r.type in VIEWS)
+  const model = (r: Recommendation) => (r.type === 'summarise_history' ? '\uffff' : r.model)
+  const option = (r: Recommendation) => (r.type === 'cheaper_model' ? r.option : r.type)
   return [...known]
     .sort((a, b) => compareDecimals(b.savings, a.savings) || a.endpoint_name.localeCompare(b.endpoint_name)
       || model(a).localeCompare(model(b)) || option(a).localeCompare(option(b)))
-    .map((r) => (r.type === 'cheaper_model' ? modelView(r) : summaryView(r)))
+    .map((r) => (VIEWS[r.type] as (r: Recommendation) => RecommendationView)(r))
 }
 
 export interface SavingsTotal {
