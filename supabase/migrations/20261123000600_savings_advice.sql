@@ -49,9 +49,10 @@ comment on function public.list_prices_for_models(text[]) is
 -- usage_sessions lists, so the cost stays bounded) of 4+ turns whose prompt grows every turn,
 -- what the turns after the 3rd would have cost at the 3rd turn's prompt size, each turn's
 -- prompt tokens at its model's list input price (cache discounts left out).
--- Plus, per endpoint x model, "shorter_answers": among the range's 10,000 most recent successful
--- requests, when at least 5% of an endpoint's answers run past twice its median length, what
--- cutting them there (max_tokens, or asking for brevity) saves at the model's list output price.
+-- Plus, per endpoint x model, "shorter_answers": among the range's 20,000 most recent requests
+-- (the successful, priced ones), when at least 5% of an endpoint's answers run past twice its
+-- median length, what cutting them there (max_tokens, or asking for brevity) saves at the
+-- model's list output price.
 create function public.usage_optimization(
   p_project uuid, p_from timestamptz, p_to timestamptz, p_model text default null,
   p_endpoint_name text default null, p_provider text default null)
@@ -159,15 +160,20 @@ begin
     from summaries s
     where s.cost > s.short_cost
   ), answers as (
-    -- The most recent 10,000 successful requests of the range (the newest-first index keeps it cheap).
+    -- The successful, priced requests among the range's 20,000 most recent: the read stays bounded
+    -- (newest-first index) however large the range, and a filter only thins the sample.
     select l.endpoint_name, l.model, l.completion_tokens
-    from public.usage_logs l
-    where l.project_id = p_project and l.ts >= p_from and l.ts < p_to and l.status = 'ok' and l.priced
+    from (
+      select r.endpoint_name, r.model, r.provider, r.completion_tokens, r.status, r.priced
+      from public.usage_logs r
+      where r.project_id = p_project and r.ts >= p_from and r.ts < p_to
+      order by r.ts desc, r.id desc
+      limit 20000
+    ) l
+    where l.status = 'ok' and l.priced
       and (p_model is null or l.model = p_model)
       and (p_endpoint_name is null or l.endpoint_name = p_endpoint_name)
       and (p_provider is null or l.provider = p_provider)
-    order by l.ts desc, l.id desc
-    limit 10000
   ), answer_sizes as (
     select a.endpoint_name, a.model, count(*)::bigint as requests, array_agg(a.completion_tokens) as sizes,
            (2 * percentile_disc(0.5) within group (order by a.completion_tokens))::bigint as cap
