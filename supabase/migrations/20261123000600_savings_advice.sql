@@ -49,7 +49,7 @@ comment on function public.list_prices_for_models(text[]) is
 -- usage_sessions lists, so the cost stays bounded) of 4+ turns whose prompt grows every turn,
 -- what the turns after the 3rd would have cost at the 3rd turn's prompt size, each turn's
 -- prompt tokens at its model's list input price (cache discounts left out).
--- Plus, per endpoint x model, "shorter_answers": among the range's 20,000 most recent requests
+-- Plus, per endpoint x model, "shorter_answers": among the range's 10,000 most recent requests
 -- (the successful, priced ones), when at least 5% of an endpoint's answers run past twice its
 -- median length, what cutting them there (max_tokens, or asking for brevity) saves at the
 -- model's list output price.
@@ -160,7 +160,7 @@ begin
     from summaries s
     where s.cost > s.short_cost
   ), answers as (
-    -- The successful, priced requests among the range's 20,000 most recent: the read stays bounded
+    -- The successful, priced requests among the range's 10,000 most recent: the read stays bounded
     -- (newest-first index) however large the range, and a filter only thins the sample.
     select l.endpoint_name, l.model, l.completion_tokens
     from (
@@ -168,7 +168,7 @@ begin
       from public.usage_logs r
       where r.project_id = p_project and r.ts >= p_from and r.ts < p_to
       order by r.ts desc, r.id desc
-      limit 20000
+      limit 10000
     ) l
     where l.status = 'ok' and l.priced
       and (p_model is null or l.model = p_model)
