@@ -6,6 +6,7 @@ from flask import Blueprint, jsonify
 
 from .. import __name__ as package
 from ..ingest.event import UsageEvent
+from .ingest import INGEST_PATHS
 
 bp = Blueprint("openapi", __name__)
 
@@ -57,7 +58,7 @@ def spec() -> dict:
             "admin": {"type": "http", "scheme": "bearer",
                       "description": "TOKENOPTIMIZER_ADMIN_TOKEN in selfhosted mode; loopback needs none locally."}}},
         "paths": {
-            "/api/log": ingest, "/log": ingest, "/api/tokens/track": ingest,
+            **dict.fromkeys(INGEST_PATHS, ingest),
             "/api/dashboard": _read("Totals, the previous period and the change"),
             "/api/usage/timeseries": _read("Tokens, cost and requests per bucket", _choice("bucket", ["hour", "day"])),
             "/api/usage/breakdown": _read("Per model, endpoint or provider, with latency p50/p95",
