@@ -87,7 +87,7 @@ describe('dashboard on a fresh database (local mode)', () => {
     assert.equal(await text(page, 'stat-tokens-value'), integer(expected.tokens))
     assert.equal(await text(page, 'stat-cost-value'), formatUsd(expected.cost))
     assert.equal(await text(page, 'stat-unpriced-value'), integer(expected.unpriced))
-    assert.match(await text(page, 'unpriced-warning'), new RegExp(`^${expected.unpriced} requests have no price`))
+    assert.match(await text(page, 'unpriced-warning'), new RegExp(`^${integer(expected.unpriced)} ${expected.unpriced === 1 ? 'request has' : 'requests have'} no price`))
 
     for (const [endpoint, t] of totalsBy(PRICES, sent, 'endpoint')) {
       const row = page.getByTestId(`endpoint-row-${endpoint}`)

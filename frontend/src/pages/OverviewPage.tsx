@@ -8,6 +8,7 @@ import { FirstEventSnippet } from '../components/FirstEventSnippet'
 import { Layout } from '../components/Layout'
 import { LoadingPanel, queryState } from '../components/LoadingPanel'
 import { hasNarrowingFilters } from '../data/filters-data'
+import { formatCount } from '../data/format-data'
 import { type StatCard, endpointRows, statCards } from '../data/overview/overview-data'
 import { useBreakdownQuery, useDashboardQuery, useTimeseriesQuery } from '../data/overview/overview-queries'
 import { useFilters } from '../data/use-filters'
@@ -106,7 +107,7 @@ export function OverviewPage() {
       </LoadingPanel>
       {totals && totals.unpriced_requests > 0 && (
         <div className="banner banner-warning" role="status" data-testid="unpriced-warning">
-          <strong>{totals.unpriced_requests.toLocaleString('en-US')} requests have no price.</strong>{' '}
+          <strong>{formatCount(totals.unpriced_requests, 'request')} {totals.unpriced_requests === 1 ? 'has' : 'have'} no price.</strong>{' '}
           Their cost is unknown and not included in the totals above.{' '}
           <Link to={{ pathname: '/pricing', search }}>Add prices →</Link>
         </div>
