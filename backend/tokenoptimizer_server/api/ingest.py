@@ -126,13 +126,7 @@ class IngestEndpoint:
         if len(raw) > limit:
             raise too_big
         if environ.get("HTTP_CONTENT_ENCODING", "").lower() == "gzip":
-            inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
-            try:
-                raw = inflater.decompress(raw, limit + 1)
-            except zlib.error:
-                raise ApiError(400, "bad_gzip", "Content-Encoding is gzip but the body is not valid gzip") from None
-            if len(raw) > limit or inflater.unconsumed_tail:
-                raise ApiError(413, "payload_too_large", f"uncompressed body is larger than {limit} bytes")
+            raw = inflate_gzip(raw, limit)
         try:
             return orjson.loads(raw)  # the hot path: 3-5x faster than json.loads
         except orjson.JSONDecodeError as err:
@@ -199,6 +193,29 @@ class IngestEndpoint:
             key["last_used_at"] = datetime.now(timezone.utc)  # the cached key: the next request skips this
             with self._pool().connection() as conn:
                 conn.execute("update public.api_keys set last_used_at = now() where id = %s", (key["id"],))
+
+
+def inflate_gzip(raw: bytes, limit: int) -> bytes:
+    """A gzip body inflated, every member of it (RFC 1952 allows several, and `cat a.gz b.gz` makes
+    them), refused with 413 past `limit` bytes inflated and with 400 when any part is not gzip."""
+    bad = ApiError(400, "bad_gzip", "Content-Encoding is gzip but the body is not valid gzip")
+    out, rest = [], raw
+    size = 0
+    while True:
+        inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        try:
+            part = inflater.decompress(rest, limit + 1 - size)
+        except zlib.error:
+            raise bad from None
+        size += len(part)
+        if size > limit or inflater.unconsumed_tail:
+            raise ApiError(413, "payload_too_large", f"uncompressed body is larger than {limit} bytes")
+        if not inflater.eof:  # cut short: the last member never ended
+            raise bad
+        out.append(part)
+        rest = inflater.unused_data
+        if not rest:
+            return out[0] if len(out) == 1 else b"".join(out)
 
 
 def _unavailable() -> ApiError:

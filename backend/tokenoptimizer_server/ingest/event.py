@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from pydantic import (AwareDatetime, BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, StrictStr,
-                      TypeAdapter, ValidationError, field_validator, model_validator)
+from pydantic import (AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt,
+                      StrictStr, TypeAdapter, ValidationError, field_validator, model_validator)
 
 # Keys that could carry prompt or completion text: refused at any depth, metadata included.
 CONTENT_FIELDS = frozenset({"messages", "prompt", "content", "completion", "response", "input", "output", "text"})
@@ -14,11 +15,35 @@ CONTENT_FIELDS = frozenset({"messages", "prompt", "content", "completion", "resp
 # ≤ 1e9 each, so prompt + completion always fits the int column.
 Tokens = Annotated[StrictInt, Field(ge=0, le=1_000_000_000)]
 
+# Postgres text and jsonb cannot hold U+0000 (docs/api.md, "NUL characters"). Names that group
+# usage (model, endpoint, session, …) are refused: changing them silently would merge or split
+# groups. Free text (error_type, metadata values) is cleaned to U+FFFD so the event still lands.
+# The pattern runs in pydantic-core (Rust), so the hot path pays no Python call per field.
+_NO_NUL = r"^[^\x00]*$"
+NUL_MESSAGE = "must not contain NUL (\\u0000) characters"
+
+
+def Name(min_length: int, max_length: int):  # noqa: N802 - reads as a type in the model below
+    """A string that names something: length-checked, NUL refused."""
+    return Annotated[StrictStr, Field(min_length=min_length, max_length=max_length, pattern=_NO_NUL)]
+
+
+def _clean_nul(value: str) -> str:
+    return value.replace("\x00", "\ufffd") if "\x00" in value else value
+
+
+FreeText = Annotated[StrictStr, Field(max_length=200), AfterValidator(_clean_nul)]
+
+# Reads show 1970-01-01 to 2200-01-01 (analytics.read_args); an event outside that range could be
+# stored but never seen, and year 1 with a +14:00 offset is a BC date in Postgres.
+EARLIEST = datetime(1970, 1, 1, tzinfo=timezone.utc)
+LATEST = datetime(2200, 1, 1, tzinfo=timezone.utc)
+
 
 class SdkInfo(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    name: Annotated[StrictStr, Field(max_length=100)]
-    version: Annotated[StrictStr, Field(max_length=50)] | None = None
+    name: Name(0, 100)
+    version: Name(0, 50) | None = None
 
 
 class UsageEvent(BaseModel):
@@ -27,10 +52,10 @@ class UsageEvent(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     id: UUID | None = None
-    timestamp: AwareDatetime | None = None
-    model: Annotated[StrictStr, Field(min_length=1, max_length=200)]
-    provider: Annotated[StrictStr, Field(min_length=1, max_length=50)] | None = None
-    endpoint_name: Annotated[StrictStr, Field(min_length=1, max_length=100)] = "default"
+    timestamp: Annotated[AwareDatetime, Field(ge=EARLIEST, lt=LATEST)] | None = None
+    model: Name(1, 200)
+    provider: Name(1, 50) | None = None
+    endpoint_name: Name(1, 100) = "default"
     prompt_tokens: Tokens
     completion_tokens: Tokens
     total_tokens: Tokens | None = None
@@ -40,11 +65,11 @@ class UsageEvent(BaseModel):
     reasoning_tokens: Tokens = 0
     latency_ms: Annotated[StrictInt | StrictFloat, Field(ge=0, le=86_400_000)] | None = None
     status: Literal["ok", "error"] = "ok"
-    error_type: Annotated[StrictStr, Field(max_length=200)] | None = None
-    session_id: Annotated[StrictStr, Field(min_length=1, max_length=200)] | None = None
-    user_id: Annotated[StrictStr, Field(min_length=1, max_length=200)] | None = None
+    error_type: FreeText | None = None
+    session_id: Name(1, 200) | None = None
+    user_id: Name(1, 200) | None = None
     stream: StrictBool = False
-    service_tier: Annotated[StrictStr, Field(max_length=50)] | None = None
+    service_tier: Name(0, 50) | None = None
     metadata: dict[str, Any] | None = None
     sdk: SdkInfo | None = None
 
@@ -55,14 +80,21 @@ class UsageEvent(BaseModel):
             return value
         if len(value) > 20:
             raise ValueError(f"at most 20 keys, got {len(value)}")
+        cleaned = None
         for key, item in value.items():
             if len(key) > 64:
                 raise ValueError(f"key {key[:20]!r}… is longer than 64 characters")
+            if "\x00" in key:
+                raise ValueError(f"key {key.replace(chr(0), '?')[:20]!r} {NUL_MESSAGE}")
             if not isinstance(item, (str, int, float, bool, type(None))):
                 raise ValueError(f"value of {key!r} must be a string, number, boolean or null")
-            if isinstance(item, str) and len(item) > 200:
-                raise ValueError(f"value of {key!r} is longer than 200 characters")
-        return value
+            if isinstance(item, str):
+                if len(item) > 200:
+                    raise ValueError(f"value of {key!r} is longer than 200 characters")
+                if "\x00" in item:
+                    cleaned = cleaned or dict(value)
+                    cleaned[key] = _clean_nul(item)
+        return cleaned or value
 
     @model_validator(mode="after")
     def _consistent_tokens(self):
@@ -108,6 +140,10 @@ def _field_errors(err: ValidationError) -> list[dict[str, str]]:
             message = "unknown field (see the usage event contract in docs/api.md)"
         elif e["type"] == "missing":
             message = "is required"
+        elif e["type"] == "string_pattern_mismatch" and e.get("ctx", {}).get("pattern") == _NO_NUL:
+            message = NUL_MESSAGE
+        elif loc == "timestamp" and e["type"] in ("greater_than_equal", "less_than"):
+            message = f"must be between {EARLIEST:%Y-%m-%d} and {LATEST:%Y-%m-%d} (UTC), the range reads can show"
         out.append({"field": loc or "event", "message": message})
     return out
 

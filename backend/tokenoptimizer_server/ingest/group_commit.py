@@ -89,8 +89,9 @@ class GroupCommit:
                 new = write_rows(conn, [row for request in group for row in request.rows], os.getpid() % 16,
                                  {r.price_version for r in group}, {r.key_id for r in group})
             for request in group:  # an id repeated across requests counts for the first one only
-                request.inserted = {r["id"] for r in request.rows if r["id"] in new}
-                new -= request.inserted
+                stored = {(r["project_id"], r["id"]) for r in request.rows} & new
+                request.inserted = {event_id for _, event_id in stored}
+                new -= stored
         except BaseException as err:  # handed to the waiting requests: they retry or answer 429/503
             for request in group:
                 request.error = err

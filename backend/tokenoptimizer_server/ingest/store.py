@@ -9,14 +9,15 @@ from decimal import Decimal
 
 import orjson
 import psycopg
-from psycopg.rows import scalar_row
+from psycopg.rows import tuple_row
 
 from ..pricing import PriceBook, Usage, infer_provider, price_request
 from .event import UsageEvent
 
 # One statement per batch: public.ingest_usage checks the keys and the price version, then
 # store_usage inserts the rows and updates the rollups (supabase/migrations/*_ingest_*.sql).
-_STORE = "select id::text from public.ingest_usage(%s::json, %s::smallint, %s::bigint[], %s::uuid[]) as id"
+_STORE = ("select project_id::text, id::text "
+          "from public.ingest_usage(%s::json, %s::smallint, %s::bigint[], %s::uuid[])")
 
 
 class StalePrices(Exception):
@@ -91,8 +92,11 @@ def price_events(project_id: str, events: list[UsageEvent], book: PriceBook) -> 
 
 
 def write_rows(conn: psycopg.Connection, rows: list[dict], shard: int, price_versions: set[int],
-               key_ids: set) -> set[str]:
-    """Insert rows idempotently (one statement, so atomically); return the ids newly stored.
+               key_ids: set) -> set[tuple[str, str]]:
+    """Insert rows idempotently (one statement, so atomically); return the (project_id, id) pairs newly stored.
+
+    An id is unique within its project, so the pair says whose row it was when two projects in one
+    group commit happen to send the same id.
 
     `shard` picks the rollup rows this writer adds to; concurrent writers pass different ones.
     Raises StalePrices or KeyRevoked (and stores nothing) when the rows were priced under an old
@@ -101,7 +105,7 @@ def write_rows(conn: psycopg.Connection, rows: list[dict], shard: int, price_ver
     if not rows:
         return set()
     try:
-        with conn.cursor(row_factory=scalar_row) as cur:  # plain strings: no UUID objects, no dicts
+        with conn.cursor(row_factory=tuple_row) as cur:  # plain strings: no UUID objects, no dicts
             return set(cur.execute(_STORE, (orjson.dumps(rows).decode(), shard, list(price_versions),
                                             list(key_ids))).fetchall())
     except psycopg.DatabaseError as err:

@@ -64,7 +64,7 @@ def reprice(conn: psycopg.Connection, since: datetime, *, model: str | None = No
                 stats[0] += 1
                 stats[1] += r["total_cost"] or 0
                 stats[2] += new_total or 0
-                updates.append({"id": str(r["id"]), "input_cost": _money(new.input_cost) if new else None,
+                updates.append({"project_id": str(r["project_id"]), "id": str(r["id"]), "input_cost": _money(new.input_cost) if new else None,
                                 "output_cost": _money(new.output_cost) if new else None,
                                 "total_cost": _money(new_total), "priced": new is not None,
                                 "pricing_model": price.model if price else None,
