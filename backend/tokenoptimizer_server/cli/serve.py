@@ -68,11 +68,13 @@ def serve(host: str, port: int, workers: int, worker_class: str, database_url: s
         key, created = _first_key(conn, data_dir)
     base = f"http://{'localhost' if host in ('127.0.0.1', '::1') else host}:{port}"
     click.echo(f"TokenOptimizer dashboard: {base}")
-    if created:
+    if created:  # the only time the key itself is printed: terminals are scrolled back and logged
         click.echo("Created your first API key (saved in " f"{data_dir / 'api_key'}):")
-    if key:
         click.echo(SNIPPET.format(key=key, url=base))
         click.echo(f"API key: {key}")
+    elif key:
+        click.echo(f"API key: {key[:10]}… (the whole key is in {data_dir / 'api_key'}; "
+                   "`tokenoptimizer keys create` makes another)")
     env = {**os.environ, "DATABASE_URL": url, "TOKENOPTIMIZER_DATA_DIR": str(data_dir),
            "TOKENOPTIMIZER_PUBLIC_URL": os.environ.get("TOKENOPTIMIZER_PUBLIC_URL", base)}
     with tempfile.TemporaryDirectory(prefix="tokenoptimizer-metrics-") as metrics_dir:
@@ -80,7 +82,8 @@ def serve(host: str, port: int, workers: int, worker_class: str, database_url: s
         cmd = [sys.executable, "-m", "gunicorn", "tokenoptimizer_server.wsgi:app", "--bind", f"{host}:{port}",
                "--workers", str(workers), "--worker-class", worker_class,
                *(["--threads", "16"] if worker_class == "gthread" else ["--worker-connections", "1000"]),
-               "--graceful-timeout", "10", "--error-logfile", "-", "--log-level", "warning"]
+               "--graceful-timeout", "10", "--error-logfile", "-", "--log-level", "warning",
+               "--config", "python:tokenoptimizer_server.gunicorn_conf"]  # gunicorn's own errors as JSON
         if os.environ.get("TOKENOPTIMIZER_ACCESS_LOG"):  # off by default: it costs ~3% of a small request
             cmd += ["--access-logfile", "-"]
         proc = subprocess.Popen(cmd, env=env)
