@@ -1,6 +1,8 @@
 """gunicorn entry point: `gunicorn tokenoptimizer_server.wsgi:app`."""
 
-from tokenoptimizer_server import create_app, jobs
+from tokenoptimizer_server import create_app, gunicorn_errors, jobs
+
+gunicorn_errors.install()  # gunicorn's own 400/414/431 answers in the JSON error shape
 
 app = create_app()
 jobs.start(app)  # loaded in each worker after fork: background jobs, one process per job (jobs.py)

@@ -82,8 +82,7 @@ def serve(host: str, port: int, workers: int, worker_class: str, database_url: s
         cmd = [sys.executable, "-m", "gunicorn", "tokenoptimizer_server.wsgi:app", "--bind", f"{host}:{port}",
                "--workers", str(workers), "--worker-class", worker_class,
                *(["--threads", "16"] if worker_class == "gthread" else ["--worker-connections", "1000"]),
-               "--graceful-timeout", "10", "--error-logfile", "-", "--log-level", "warning",
-               "--config", "python:tokenoptimizer_server.gunicorn_conf"]  # gunicorn's own errors as JSON
+               "--graceful-timeout", "10", "--error-logfile", "-", "--log-level", "warning"]
         if os.environ.get("TOKENOPTIMIZER_ACCESS_LOG"):  # off by default: it costs ~3% of a small request
             cmd += ["--access-logfile", "-"]
         proc = subprocess.Popen(cmd, env=env)

@@ -1,10 +1,11 @@
-"""gunicorn settings module (`--config python:tokenoptimizer_server.gunicorn_conf`): errors that
-gunicorn answers itself, before the app sees the request, leave in the API's JSON error shape.
+"""Errors that gunicorn answers itself, before the app sees the request, leave in the API's JSON
+error shape. Imported by wsgi.py, so every way of running `tokenoptimizer_server.wsgi:app` under
+gunicorn (serve, the Dockerfile, compose) gets it.
 
 gunicorn refuses some requests on its own (a request line over `limit_request_line` → 414, too
 many or too large headers → 431, a malformed Content-Length or chunk → 400) and writes an HTML
 page for them through `gunicorn.util.write_error`. Every worker class calls that one function,
-so replacing it here (imported by the master, inherited by each forked worker) is the whole fix.
+so replacing it in the worker process is the whole fix.
 """
 
 from __future__ import annotations
@@ -39,4 +40,6 @@ def write_json_error(sock, status_int: int, reason: str, mesg: str) -> None:
     util.write_nonblock(sock, error_response(status_int, reason, mesg, request_id))
 
 
-util.write_error = write_json_error
+def install() -> None:
+    """Make gunicorn write its own error answers with write_json_error."""
+    util.write_error = write_json_error
