@@ -53,7 +53,8 @@ def shutdown(timeout: float = 5.0) -> bool:
 
 
 def stats() -> dict:
-    """Delivery counters of this process: queued, sent, dropped_queue_full, rejected, failed, retries."""
+    """Delivery counters of this process: queued, sent, dropped_queue_full, dropped_invalid, rejected,
+    failed, retries, and drop_reasons (reason -> events dropped or rejected for it)."""
     try:
         return _get_consumer().stats()
     except Exception:

@@ -18,7 +18,12 @@ REQUEST_TIMEOUT = 10.0
 RETRY_BASE_DELAY = 0.5
 RETRY_MAX_DELAY = 10.0
 RETRY_AFTER_MAX = 60.0
-RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504}) | frozenset(range(505, 600))
+# The backend cannot take anything now: retry the same batch, never split or drop for these.
+OUTAGE_STATUSES = frozenset({408, 429, 502, 503, 504})
+# The key or the URL is wrong: every event would get the same answer, so splitting cannot help.
+REFUSE_ALL_STATUSES = frozenset({401, 403, 404, 405})
+# A batch failing with the same server error this many times is split to find a poisoned event.
+SERVER_ERROR_SPLIT_AFTER = 2
 
 ATEXIT_FLUSH_TIMEOUT = 2.0
 FLUSH_AFTER_TIMEOUT = 2.0

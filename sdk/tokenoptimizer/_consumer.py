@@ -14,6 +14,7 @@ from typing import Optional
 from . import _constants as C
 from ._config import Config, get_config
 from ._event import finalize_event, log_once
+from ._delivery import Delivery
 from ._transport import SendResult, Transport, encode_batch, serialize_event
 
 logger = logging.getLogger("tokenoptimizer")
@@ -36,6 +37,8 @@ class Consumer:
         self.counts = collections.Counter()
         self.dropped_deferred = 0
         self.dropped_reported = 0  # drops the backend has acknowledged (sent with a 202)
+        self.accepted_sends = 0  # 2xx answers so far: evidence that the backend is up
+        self.drop_reasons: collections.Counter = collections.Counter()
 
     # --- app side: must stay cheap and never block ---------------------------------------
     def put(self, event: dict, cfg: Config) -> None:
@@ -47,7 +50,7 @@ class Consumer:
             return
         if self._stopping:
             log_once("after-shutdown", "tokenoptimizer: shutdown() was called; new events are dropped")
-            self._count("failed")
+            self.count("failed")
             return
         events = self._events
         if len(events) >= cfg.max_queue_size:
@@ -120,7 +123,7 @@ class Consumer:
                 while self._events:
                     self._busy = True
                     cfg = get_config()
-                    batch = self._take_batch(cfg)
+                    batch = self.take_batch(cfg)
                     if batch:
                         self._deliver(batch, cfg, retries=True)
             except Exception:  # the sender must survive anything
@@ -132,7 +135,7 @@ class Consumer:
             if self._stopping and not self._events:
                 return
 
-    def _take_batch(self, cfg: Config) -> list[bytes]:
+    def take_batch(self, cfg: Config) -> list[bytes]:
         """Pop up to batch_size events whose JSON fits in the byte limit."""
         batch: list[bytes] = []
         size = 16
@@ -143,11 +146,11 @@ class Consumer:
                 data = serialize_event(finalize_event(event))
             except Exception:
                 log_once("serialize", "tokenoptimizer: could not serialise an event; dropped")
-                self._count("failed")
+                self.count("failed")
                 continue
             if size + len(data) + 1 > C.BATCH_MAX_BYTES:
                 if not batch:
-                    self._count("failed")
+                    self.count("failed")
                     continue
                 events.appendleft(event)  # already finalised: keeps its id on the next batch
                 break
@@ -156,49 +159,33 @@ class Consumer:
         return batch
 
     def _deliver(self, batch: list[bytes], cfg: Config, retries: bool) -> None:
-        """Send one batch; retry what is retryable until it lands or we are told to stop."""
+        """Send one batch (see _delivery: outages are retried, refused events isolated and dropped)."""
         try:
             if cfg.disabled:
                 return
             if not cfg.api_key:
                 log_once("no-key", "tokenoptimizer: no API key (TOKENOPTIMIZER_API_KEY); events dropped")
-                self._count("failed", len(batch))
+                self.count("failed", len(batch))
                 return
             if self._transport is None:
                 self._transport = Transport()
-            attempt = 0
-            while True:
-                dropped = self.stats()["dropped_queue_full"] - self.dropped_reported
-                result = self._transport.send(cfg.base_url, cfg.api_key, encode_batch(batch, dropped),
-                                              cfg.request_timeout)
-                if result.ok:
-                    self.dropped_reported += dropped
-                    self._on_accepted(result, len(batch))
-                    return
-                if result.status == 413 and len(batch) > 1:
-                    half = len(batch) // 2
-                    self._deliver(batch[:half], cfg, retries)
-                    self._deliver(batch[half:], cfg, retries)
-                    return
-                if not result.retryable or not retries:
-                    self._on_refused(result, len(batch))
-                    return
-                attempt += 1
-                if cfg.max_retries is not None and attempt > cfg.max_retries:
-                    self._on_refused(result, len(batch))
-                    return
-                self._count("retries")
-                log_once("retrying", "tokenoptimizer: backend unavailable (%s); retrying with backoff",
-                         result.status or result.error)
-                if not self._sleep_before_retry(attempt, result):
-                    self._count("failed", len(batch))
-                    return
-                cfg = get_config()
+            Delivery(self, batch, cfg, retries).run()
         except Exception:
             logger.exception("tokenoptimizer: delivery error")
-            self._count("failed", len(batch))
+            self.count("failed", len(batch))
 
-    def _sleep_before_retry(self, attempt: int, result: SendResult) -> bool:
+    def send(self, batch: list[bytes], cfg: Config) -> SendResult:
+        """POST one batch with the drops not yet reported; an accepted send reports them."""
+        stats = self.stats()
+        dropped = stats["dropped_queue_full"] + stats["dropped_invalid"] - self.dropped_reported
+        result = self._transport.send(cfg.base_url, cfg.api_key, encode_batch(batch, dropped),
+                                      cfg.request_timeout)
+        if result.ok:
+            self.dropped_reported += dropped
+            self.accepted_sends += 1
+        return result
+
+    def sleep_before_retry(self, attempt: int, result: SendResult) -> bool:
         """Back off; False when shutting down. flush() cuts plain backoff (not Retry-After) short."""
         if result.retry_after is not None:
             delay = result.retry_after
@@ -217,38 +204,57 @@ class Consumer:
             if self._retry_now.wait(min(remaining, 0.1)) and interruptible:
                 return True
 
-    def _on_accepted(self, result: SendResult, n: int) -> None:
+    def on_accepted(self, result: SendResult, n: int) -> None:
+        """Count a 202: events it lists as rejected are dropped (not retried) with their reason."""
         body = result.body if isinstance(result.body, dict) else {}
         rejected = body.get("rejected") or []
-        self._count("sent", n - len(rejected))
+        self.count("sent", n - len(rejected))
         if rejected:
-            self._count("rejected", len(rejected))
+            self.count("rejected", len(rejected))
             for item in rejected:
-                for err in (item.get("errors") or []) if isinstance(item, dict) else []:
-                    reason = f"{err.get('field')}: {err.get('message')}"
-                    log_once("rejected:" + reason, "tokenoptimizer: backend rejected an event: %s", reason)
+                errors = (item.get("errors") or []) if isinstance(item, dict) else []
+                reason = "; ".join(f"{e.get('field')}: {e.get('message')}" for e in errors
+                                   if isinstance(e, dict)) or "rejected"
+                self._note_reason("rejected: " + reason)
+                log_once("rejected:" + reason, "tokenoptimizer: backend rejected an event: %s", reason)
 
-    def _on_refused(self, result: SendResult, n: int) -> None:
-        self._count("failed", n)
+    def drop_invalid(self, n: int, reason: str) -> None:
+        """Drop events the backend will not take; counted, reported with the next batch, logged once."""
+        self.count("dropped_invalid", n)
+        self._note_reason(reason)
+        log_once("dropped:" + reason, "tokenoptimizer: dropped an event the backend refuses (%s); "
+                 "the rest are delivered", reason)
+
+    def _note_reason(self, reason: str) -> None:
+        with self._stats_lock:
+            if reason in self.drop_reasons or len(self.drop_reasons) < 100:
+                self.drop_reasons[reason] += 1
+
+    def on_refused(self, result: SendResult, n: int) -> None:
+        """Give up n events (wrong key or URL, retries exhausted, sync mode): counted as failed."""
+        self.count("failed", n)
         error = result.body.get("error") if isinstance(result.body, dict) else None
         reason = error.get("message") if isinstance(error, dict) else (error or result.error)
         log_once(f"refused:{result.status}:{reason}",
                  "tokenoptimizer: backend refused %d events (HTTP %s): %s", n, result.status, reason)
 
-    def _count(self, name: str, n: int = 1) -> None:
+    def count(self, name: str, n: int = 1) -> None:
         with self._stats_lock:
             self.counts[name] += n
 
     def stats(self) -> dict:
         with self._stats_lock:
             counts = dict(self.counts)
+            reasons = dict(self.drop_reasons)
         return {
             "queued": len(self._events),
             "sent": counts.get("sent", 0),
             "dropped_queue_full": counts.get("dropped_queue_full", 0) + self.dropped_deferred,
+            "dropped_invalid": counts.get("dropped_invalid", 0),
             "rejected": counts.get("rejected", 0),
             "failed": counts.get("failed", 0),
             "retries": counts.get("retries", 0),
+            "drop_reasons": reasons,
         }
 
 

@@ -27,10 +27,6 @@ class SendResult:
     def ok(self) -> bool:
         return self.status is not None and 200 <= self.status < 300
 
-    @property
-    def retryable(self) -> bool:
-        return self.status is None or self.status in C.RETRY_STATUSES
-
 
 def encode_batch(serialized_events: list[bytes], dropped: int = 0) -> bytes:
     """Join pre-serialised events into the {"events": [...]} body, with the drops not yet reported."""

@@ -24,6 +24,8 @@ class CaptureBackend:
         self.raw: list[bytes] = []  # bytes on the wire
         self.headers: list[dict] = []
         self.replies: list[tuple[int, Any, dict]] = []
+        # Optional rule: called with each request's events, returns a reply or None for the default.
+        self.respond: Any = None
         self.lock = threading.Lock()
         handler = type("Handler", (_CaptureHandler,), {"backend": self})
         self.server = QuietServer(("127.0.0.1", 0), handler)
@@ -63,6 +65,8 @@ class _CaptureHandler(BaseHTTPRequestHandler):
             backend.bodies.append(body)
             backend.headers.append(dict(self.headers))
             reply = backend.replies.pop(0) if backend.replies else None
+        if reply is None and backend.respond is not None:
+            reply = backend.respond(json.loads(body)["events"])
         if reply is None:
             n = len(json.loads(body)["events"])
             reply = (202, {"accepted": n, "duplicates": 0, "rejected": [], "events": []}, {})

@@ -112,7 +112,7 @@ def test_backoff_on_network_errors_and_5xx(rsps, sdk):
     assert (stats["retries"], stats["sent"], stats["failed"]) == (3, 2, 0)
 
 
-def test_400_is_not_retried_and_logged_once(rsps, sdk, caplog):
+def test_400_on_one_event_is_dropped_with_its_reason_logged_once(rsps, sdk, caplog):
     rsps.add(responses.POST, URL, status=400,
              json={"error": {"code": "invalid", "message": "model: required", "details": []}})
     with caplog.at_level(logging.WARNING, logger="tokenoptimizer"):
@@ -122,7 +122,9 @@ def test_400_is_not_retried_and_logged_once(rsps, sdk, caplog):
         tokenoptimizer.flush(2)
     assert len(rsps.calls) == 2
     assert caplog.text.count("model: required") == 1
-    assert tokenoptimizer.stats()["failed"] == 2
+    stats = tokenoptimizer.stats()
+    assert (stats["dropped_invalid"], stats["failed"], stats["retries"]) == (2, 0, 0)
+    assert stats["drop_reasons"] == {"HTTP 400: model: required": 2}
 
 
 def test_rejected_reasons_logged_once(rsps, sdk, caplog):
