@@ -131,10 +131,18 @@ def find_content_fields(value: Any) -> list[dict[str, str]]:
     return sorted(found, key=lambda f: f["field"])
 
 
+# Steps pydantic adds to an error's location that are not fields: validator wrappers and the
+# members of a union (latency_ms is int | float: a string there fails as both).
+_WRAPPERS = ("function-", "constrained-")
+_UNION_MEMBERS = frozenset({"int", "float", "str", "bool"})
+
+
 def _field_errors(err: ValidationError) -> list[dict[str, str]]:
-    out = []
+    """One {field, message} per field (a union's members report once, as the last of them)."""
+    out: dict[str, dict[str, str]] = {}
     for e in err.errors(include_url=False, include_input=False):
-        loc = ".".join(str(p) for p in e["loc"] if not str(p).startswith(("function-", "constrained-")))
+        loc = ".".join(str(p) for i, p in enumerate(e["loc"])  # a field's own name comes first: kept
+                       if not (i and isinstance(p, str) and (p.startswith(_WRAPPERS) or p in _UNION_MEMBERS)))
         message = e["msg"].removeprefix("Value error, ")
         if e["type"] == "extra_forbidden":
             message = "unknown field (see the usage event contract in docs/api.md)"
@@ -144,8 +152,8 @@ def _field_errors(err: ValidationError) -> list[dict[str, str]]:
             message = NUL_MESSAGE
         elif loc == "timestamp" and e["type"] in ("greater_than_equal", "less_than"):
             message = f"must be between {EARLIEST:%Y-%m-%d} and {LATEST:%Y-%m-%d} (UTC), the range reads can show"
-        out.append({"field": loc or "event", "message": message})
-    return out
+        out[loc or "event"] = {"field": loc or "event", "message": message}
+    return list(out.values())
 
 
 def parse_event(raw: Any) -> tuple[UsageEvent | None, list[dict[str, str]]]:
