@@ -13,6 +13,10 @@ EVENTS = Counter("tokenoptimizer_events_total", "Usage events by outcome", ["out
 SDK_DROPPED = Counter("tokenoptimizer_sdk_dropped_events_total", "Events SDKs reported dropping (queue full)")
 REQUEST_SECONDS = Histogram("tokenoptimizer_request_seconds", "HTTP request latency", ["endpoint", "status"],
                             buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5))
+OTLP_SPANS = Counter("tokenoptimizer_otlp_spans_total", "OTLP spans received, by what became of them",
+                     ["outcome"])
+OTLP_CONTENT_DROPPED = Counter("tokenoptimizer_otlp_content_dropped_total",
+                               "Span attributes and events carrying message text, dropped before storage")
 POOL = Gauge("tokenoptimizer_db_pool", "Database pool state", ["stat"], multiprocess_mode="livesum")
 
 
@@ -20,6 +24,13 @@ def count_events(accepted: int, duplicates: int, rejected: int) -> None:
     for outcome, n in (("accepted", accepted), ("duplicate", duplicates), ("rejected", rejected)):
         if n:  # each increment is a locked write to a shared file under gunicorn
             EVENTS.labels(outcome).inc(n)
+
+
+def count_spans(events: int, without_usage: int, rejected: int) -> None:
+    """One OTLP export: spans that became usage events, that had no usage, that were rejected."""
+    for outcome, n in (("event", events), ("no_usage", without_usage), ("rejected", rejected)):
+        if n:
+            OTLP_SPANS.labels(outcome).inc(n)
 
 
 def _render() -> Response:

@@ -1,5 +1,5 @@
 """POST /api/log (and /log, /api/tokens/track): authenticate, validate, refuse content, price, and
-store a batch in one transaction.
+store a batch in one transaction. POST /v1/traces (OTLP, api/otlp.py) feeds the same pipeline (`ingest`).
 
 The ingest route is the hot path, so it is served as plain WSGI in front of Flask: Flask's request
 machinery (contexts, routing, hooks, response objects) was 12% of a single-event request's CPU
@@ -14,6 +14,7 @@ import time
 import zlib
 from datetime import datetime, timezone
 from http import HTTPStatus
+from typing import NamedTuple
 
 import orjson
 import psycopg
@@ -24,15 +25,31 @@ from .. import db, metrics
 from ..errors import ApiError
 from ..ingest.event import parse_events
 from ..ingest.group_commit import GroupCommit
-from ..ingest.store import KeyRevoked, StalePrices, price_events
+from ..ingest.store import KeyRevoked, PricedEvent, StalePrices, price_events
 from ..keys import KeyCache, authenticate
 from ..pricing.resolve import PriceCache
 from ..pricing.store import load_rows
 from .access import bearer_token
 
+try:  # the otel extra (opentelemetry-proto): without it /v1/traces says what to install
+    from .otlp import TRACES_PATH, serve_traces
+except ModuleNotFoundError as missing:
+    if not (missing.name or "").startswith(("opentelemetry", "google")):
+        raise
+    TRACES_PATH, serve_traces = "/v1/traces", None
+
 INGEST_PATHS = ("/api/log", "/log", "/api/tokens/track")
 _LAST_USED_EVERY_S = 60
 log = logging.getLogger(__name__)
+
+
+class Stored(NamedTuple):
+    """What the pipeline did with a request's raw events."""
+
+    accepted: int
+    duplicates: int
+    rejected: list[dict]  # {"index", "id", "errors"} per invalid raw event
+    priced: list[PricedEvent]
 
 
 class IngestEndpoint:
@@ -49,6 +66,8 @@ class IngestEndpoint:
     def __call__(self, environ, start_response):
         path = environ.get("PATH_INFO", "")
         if path not in INGEST_PATHS:
+            if path == TRACES_PATH:
+                return self._traces(environ, start_response)
             return self._next(environ, start_response)
         started = time.perf_counter()
         headers: dict[str, str] = {}
@@ -73,6 +92,12 @@ class IngestEndpoint:
         if not token:
             raise ApiError(401, "unauthorized", "send your project key as Authorization: Bearer <key>")
         raws, is_batch, dropped = self._events(self._body(environ))
+        stored = self.ingest(token, raws, is_batch, dropped)
+        return {"accepted": stored.accepted, "duplicates": stored.duplicates, "rejected": stored.rejected,
+                "events": [p.to_json() for p in stored.priced]}
+
+    def ingest(self, token: str, raws: list, is_batch: bool, dropped: int = 0) -> Stored:
+        """Authenticate, validate, price and store raw events: the pipeline /api/log and /v1/traces share."""
         try:
             key = self._authenticate(token)
             valid, rejected = parse_events(raws)
@@ -105,11 +130,31 @@ class IngestEndpoint:
             raise _unavailable() from None
         duplicates = len(valid) - len(inserted)
         metrics.count_events(len(inserted), duplicates, len(rejected))
-        return {"accepted": len(inserted), "duplicates": duplicates, "rejected": rejected,
-                "events": [p.to_json() for p in priced]}
+        return Stored(len(inserted), duplicates, rejected, priced)
+
+    def _traces(self, environ, start_response):
+        """POST /v1/traces (api/otlp.py), or a clear answer when the otel extra is not installed."""
+        if serve_traces is not None:
+            return serve_traces(self, environ, start_response)
+        out = orjson.dumps(ApiError(501, "otlp_not_installed", "this server has no OTLP support installed: "
+                                    "pip install 'tokenoptimizer[server,otel]'").body())
+        start_response("501 Not Implemented", [("Content-Type", "application/json"), ("Content-Length", str(len(out)))])
+        return [out]
+
+    @property
+    def max_batch_events(self) -> int:
+        return self._settings.max_batch_events
 
     def _body(self, environ) -> object:
-        """The JSON body, gunzipped when sent gzip, refused past the size limit (before and after inflating)."""
+        """The JSON body (see raw_body)."""
+        raw = self.raw_body(environ)
+        try:
+            return orjson.loads(raw)  # the hot path: 3-5x faster than json.loads
+        except orjson.JSONDecodeError as err:
+            raise ApiError(400, "invalid_json", f"body is not valid JSON: {err}") from None
+
+    def raw_body(self, environ) -> bytes:
+        """The body's bytes, gunzipped when sent gzip, refused past the size limit (before and after inflating)."""
         limit = self._settings.max_body_bytes
         too_big = ApiError(413, "payload_too_large", f"body is larger than {limit} bytes; send smaller batches")
         try:
@@ -127,10 +172,7 @@ class IngestEndpoint:
             raise too_big
         if environ.get("HTTP_CONTENT_ENCODING", "").lower() == "gzip":
             raw = inflate_gzip(raw, limit)
-        try:
-            return orjson.loads(raw)  # the hot path: 3-5x faster than json.loads
-        except orjson.JSONDecodeError as err:
-            raise ApiError(400, "invalid_json", f"body is not valid JSON: {err}") from None
+        return raw
 
     def _events(self, body: object) -> tuple[list, bool, int]:
         """The raw events, whether the body was a batch, and the SDK's count of events it had to drop."""
