@@ -6,6 +6,7 @@ from flask import Flask
 
 from . import db, errors, metrics, web
 from .api import analytics, config, health, ingest, openapi, pricing
+from .api import sessions as sessions_api
 from .json_provider import MoneyJSONProvider
 from .settings import Settings
 
@@ -19,7 +20,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     errors.init_app(app)
     db.init_app(app)
     metrics.init_app(app)
-    for blueprint in (pricing.bp, analytics.bp, config.bp, health.bp, openapi.bp):
+    for blueprint in (sessions_api.bp, pricing.bp, analytics.bp, config.bp, health.bp, openapi.bp):
         app.register_blueprint(blueprint)
     web.init_app(app)  # last: its catch-all route must not shadow the API
     app.wsgi_app = ingest.IngestEndpoint(app, app.wsgi_app)  # the hot path, in front of Flask

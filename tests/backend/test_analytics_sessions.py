@@ -1,4 +1,4 @@
-"""Conversation and advice reads: sessions, one session, token metrics, optimization, alerts.
+"""Advice reads: optimization and alerts (sessions and metrics: test_sessions.py).
 
 Known events go in through POST /api/log; every number that comes out is checked against what
 was sent (and, for advice, against the price table the database holds at the time).
@@ -38,52 +38,6 @@ def talk(app, database_url):
 
 
 HOUR = {"from": iso(T0), "to": iso(T0 + timedelta(hours=1))}
-
-
-def test_sessions_newest_first_with_exact_sums(client, talk):
-    project, sent = talk
-    body = get(client, "/api/tokens/sessions", project, **HOUR)
-    assert [s["session_id"] for s in body["sessions"]] == ["s-3", "s-2", "s-1"]
-    s1 = body["sessions"][2]
-    mine = [e for e in sent if e.get("session_id") == "s-1"]
-    assert s1 == {
-        "session_id": "s-1", "requests": 3, "errors": 0, "prompt_tokens": 1000, "completion_tokens": 150,
-        "total_tokens": 1150, "cost": money(sum(Decimal(e["total_cost"]) for e in mine)), "unpriced_requests": 0,
-        "first_seen": mine[0]["timestamp"], "last_seen": mine[-1]["timestamp"], "models": ["gpt-4o"]}
-    assert body["sessions"][0]["cost"] is None  # s-3 used an unpriced model
-    limited = get(client, "/api/tokens/sessions", project, limit=2, **HOUR)
-    assert [s["session_id"] for s in limited["sessions"]] == ["s-3", "s-2"]
-    filtered = get(client, "/api/tokens/sessions", project, model="gpt-4o-mini", **HOUR)
-    assert [s["session_id"] for s in filtered["sessions"]] == ["s-2"]
-
-
-def test_one_session_turns_oldest_first(client, talk):
-    project, sent = talk
-    body = get(client, "/api/session/s-1", project)
-    assert [t["prompt_tokens"] for t in body["turns"]] == [100, 300, 600]
-    assert [t["total_cost"] for t in body["turns"]] == [money(e["total_cost"]) for e in sent[:3]]
-    assert body["totals"]["requests"] == 3 and body["totals"]["total_tokens"] == 1150
-    assert body["truncated"] is False
-    missing = client.get("/api/session/nope", query_string={"project": project})
-    assert missing.status_code == 404 and missing.get_json()["error"]["code"] == "not_found"
-
-
-def test_token_metrics(client, talk):
-    project, sent = talk
-    body = get(client, "/api/tokens/metrics", project, **HOUR)
-    prompt = sum(e["prompt_tokens"] for e in sent)
-    completion = sum(e["completion_tokens"] for e in sent)
-    priced = [e for e in sent if e["priced"]]
-    assert body["requests"] == len(sent) and body["prompt_tokens"] == prompt
-    assert body["avg_prompt_tokens"] == pytest.approx(prompt / len(sent))
-    assert body["completion_to_prompt_ratio"] == pytest.approx(completion / prompt)
-    assert body["cached_prompt_share"] == 0
-    per_request = sum(Decimal(e["total_cost"]) for e in priced) / len(priced)
-    assert Decimal(body["cost_per_request"]) == per_request.quantize(Decimal("1e-12")).normalize()
-    recent = body["recent_sessions"]
-    assert (recent["sessions"], recent["avg_turns"]) == (3, 2.0)
-    assert recent["avg_total_tokens"] == pytest.approx((1150 + 2300 + 60) / 3)
-    assert recent["avg_prompt_tokens_per_turn"] == pytest.approx((1000 + 2200 + 10) / 3 / 2.0)
 
 
 def alternatives(db, model: str) -> dict:

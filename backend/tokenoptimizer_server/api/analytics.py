@@ -63,12 +63,6 @@ def unpriced():
     return _read("unpriced_models")
 
 
-@bp.get("/api/tokens/metrics")
-def token_metrics():
-    """Tokens per request, completion/prompt ratio, cache share, cost per request, sessions."""
-    return _read("usage_token_metrics")
-
-
 @bp.get("/api/optimization")
 def optimization():
     """Where the same tokens would have cost less, with the exact saving."""
@@ -78,28 +72,6 @@ def optimization():
 @bp.get("/api/alerts")
 def alerts():
     return _read("usage_alerts")
-
-
-@bp.get("/api/tokens/sessions")
-def sessions():
-    """The most recently active conversations in the range."""
-    require_admin()
-    with db.pool().connection() as conn:
-        read = analytics.read_args(conn, request.args)
-        limit = analytics.integer(request.args, "limit", 50, 1, 500)
-        return _json(analytics.call_json(conn, "usage_sessions", read, limit))
-
-
-@bp.get("/api/session/<path:session_id>")
-def session(session_id: str):
-    """One conversation's turns, oldest first."""
-    require_admin()
-    with db.pool().connection() as conn:
-        project = analytics.project(conn, request.args.get("project"))
-        body = analytics.session(conn, project, session_id)
-    if body is None:
-        raise ApiError(404, "not_found", f"no turns for session {session_id!r} in this project")
-    return _json(body)
 
 
 @bp.get("/api/logs")
