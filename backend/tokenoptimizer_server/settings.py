@@ -38,6 +38,13 @@ def supabase_dir() -> Path:
     return Path(os.environ.get("TOKENOPTIMIZER_MIGRATIONS_DIR") or REPO_ROOT / "supabase")
 
 
+def db_pooler() -> str:
+    """What stands between us and Postgres: `none` (a direct connection or a session pooler) or
+    `transaction` (pgbouncer or Supabase's pooler in transaction mode: no session state, no
+    prepared statements)."""
+    return _choice("TOKENOPTIMIZER_DB_POOLER", "none", ("none", "transaction"))
+
+
 def default_data_dir() -> Path:
     """Where `serve` keeps the embedded database and the first API key."""
     base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
@@ -53,6 +60,7 @@ class Settings:
     pool_min: int
     pool_max: int
     pool_timeout_s: float
+    db_pooler: str  # "none" or "transaction" (see db_pooler())
     max_body_bytes: int
     max_batch_events: int
     public_base_url: str | None
@@ -70,6 +78,7 @@ class Settings:
             pool_min=_int("TOKENOPTIMIZER_POOL_MIN", 1, 1),
             pool_max=_int("TOKENOPTIMIZER_POOL_MAX", 20, 1),
             pool_timeout_s=_int("TOKENOPTIMIZER_POOL_TIMEOUT_MS", 2000, 1) / 1000,
+            db_pooler=db_pooler(),
             max_body_bytes=_int("TOKENOPTIMIZER_MAX_BODY_BYTES", 1_000_000, 1024),
             max_batch_events=_int("TOKENOPTIMIZER_MAX_BATCH_EVENTS", 1000, 1),
             public_base_url=os.environ.get("TOKENOPTIMIZER_PUBLIC_URL") or None,
