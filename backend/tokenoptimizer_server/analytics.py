@@ -10,15 +10,16 @@ import json
 import uuid
 from collections.abc import Iterator, Mapping
 from dataclasses import astuple, dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
 import psycopg
+import psycopg.rows
+from pydantic import ValidationError
 
+from .api.params import QueryModel, ReadQuery, from_validation_error, path_text
 from .errors import ApiError
 
-DEFAULT_RANGE = timedelta(days=7)
-EXPORT_PAGE = 500
-_FILTERS = ("model", "endpoint_name", "provider")
+EXPORT_CHUNK = 2000
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,13 +38,12 @@ def _bad(field: str, message: str) -> ApiError:
     return ApiError(400, "invalid_parameter", f"{field}: {message}", [{"field": field, "message": message}])
 
 
-def parse_time(field: str, raw: str) -> datetime:
-    """ISO 8601 (a trailing Z is fine); a time without zone is taken as UTC."""
+def parse(model: type[QueryModel], args: Mapping[str, str]) -> QueryModel:
+    """Raw query arguments through one of the api.params models; a refusal is a 400 naming the field."""
     try:
-        value = datetime.fromisoformat(raw.strip())
-    except ValueError:
-        raise _bad(field, f"must be an ISO 8601 time such as 2026-11-23T16:00:00Z, got {raw!r}") from None
-    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value
+        return model.model_validate(dict(args))
+    except ValidationError as err:
+        raise from_validation_error(err) from None
 
 
 def choice(args: Mapping[str, str], field: str, allowed: tuple[str, ...], default: str | None) -> str | None:
@@ -85,22 +85,12 @@ def project(conn: psycopg.Connection, raw: str | None) -> uuid.UUID:
     return row["id"]
 
 
-def read_args(conn: psycopg.Connection, args: Mapping[str, str], now: datetime | None = None) -> ReadArgs:
-    """from/to (default: the last 7 days up to now), the project and the optional filters."""
-    now = now or datetime.now(timezone.utc)
-    end = parse_time("to", args["to"]) if args.get("to") else None
-    start = parse_time("from", args["from"]) if args.get("from") else None
-    end = end or (now if start is None or start < now else start + DEFAULT_RANGE)
-    start = start or end - DEFAULT_RANGE
-    if start >= end:
-        raise _bad("from", "must be before to")
-    filters = {}
-    for field in _FILTERS:
-        value = args.get(field) or None
-        if value is not None and len(value) > 200:
-            raise _bad(field, "must be at most 200 characters")
-        filters[field] = value
-    return ReadArgs(project(conn, args.get("project")), start, end, **filters)
+def read_args(conn: psycopg.Connection, args: "Mapping[str, str] | ReadQuery") -> ReadArgs:
+    """The range, the project and the filters of a parsed query (or of raw query arguments)."""
+    if not isinstance(args, ReadQuery):
+        args = parse(ReadQuery, args)
+    return ReadArgs(project(conn, args.project and str(args.project)), args.start, args.end,
+                    args.model, args.endpoint_name, args.provider)
 
 
 def call_json(conn: psycopg.Connection, function: str, read: ReadArgs, *extra: object) -> str:
@@ -117,8 +107,7 @@ def call_json(conn: psycopg.Connection, function: str, read: ReadArgs, *extra: o
 
 def session(conn: psycopg.Connection, project_id: uuid.UUID, session_id: str) -> str | None:
     """A conversation's turns as JSON text, or None when the project has no such session."""
-    if len(session_id) > 200:
-        raise _bad("session_id", "must be at most 200 characters")
+    path_text("session_id", session_id)
     row = conn.execute("select public.usage_session(%s, %s) as body", (project_id, session_id)).fetchone()
     return None if not row["body"]["turns"] else json.dumps(row["body"], separators=(",", ":"))
 
@@ -128,17 +117,21 @@ def logs_page(conn: psycopg.Connection, read: ReadArgs, status: str | None, curs
     return call_json(conn, "usage_logs_page", read, status, cursor, limit)
 
 
-def export_pages(connect, read: ReadArgs, status: str | None) -> Iterator[list[dict]]:
-    """Every row of the range, a page at a time; a connection is held per page, not per download."""
-    cursor = None
-    while True:
-        with connect() as conn:
-            row = conn.execute(
-                "select public.usage_logs_page(%s, %s, %s, %s, %s, %s, %s, %s, %s) as page",
-                (*astuple(read), status, cursor, EXPORT_PAGE)).fetchone()
-        page = row["page"]
-        if page["rows"]:
-            yield page["rows"]
-        cursor = page["next"]
-        if cursor is None:
-            return
+def export_rows(connect, read: ReadArgs, status: str | None) -> Iterator[list[bytes]]:
+    """Every row of the range as usage_log_json text, newest first, EXPORT_CHUNK rows at a time.
+
+    One server-side cursor in one transaction: a consistent snapshot, and memory that does not grow
+    with the range. The connection is held for the download and returned when it ends or is cut.
+    """
+    with connect() as conn, conn.transaction(), \
+            conn.cursor(name="export", row_factory=psycopg.rows.tuple_row) as cursor:
+        cursor.execute(
+            "select public.usage_log_json(l)::text from public.usage_logs l "
+            "where l.project_id = %s and l.ts >= %s and l.ts < %s "
+            "and (%s::text is null or l.model = %s) and (%s::text is null or l.endpoint_name = %s) "
+            "and (%s::text is null or l.provider = %s) and (%s::text is null or l.status = %s) "
+            "order by l.ts desc, l.id desc",
+            (read.project, read.start, read.end, read.model, read.model, read.endpoint_name,
+             read.endpoint_name, read.provider, read.provider, status, status))
+        while chunk := cursor.fetchmany(EXPORT_CHUNK):
+            yield [text.encode() for (text,) in chunk]

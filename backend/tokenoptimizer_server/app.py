@@ -5,8 +5,9 @@ from __future__ import annotations
 from flask import Flask
 
 from . import db, errors, metrics, web
-from .api import analytics, config, health, ingest, openapi, pricing
+from .api import analytics, config, export, health, ingest, openapi, pricing
 from .api import sessions as sessions_api
+from .api.access import HostAllowlist
 from .json_provider import MoneyJSONProvider
 from .settings import Settings
 
@@ -20,8 +21,9 @@ def create_app(settings: Settings | None = None) -> Flask:
     errors.init_app(app)
     db.init_app(app)
     metrics.init_app(app)
-    for blueprint in (sessions_api.bp, pricing.bp, analytics.bp, config.bp, health.bp, openapi.bp):
+    for blueprint in (sessions_api.bp, pricing.bp, analytics.bp, export.bp, config.bp, health.bp, openapi.bp):
         app.register_blueprint(blueprint)
     web.init_app(app)  # last: its catch-all route must not shadow the API
     app.wsgi_app = ingest.IngestEndpoint(app, app.wsgi_app)  # the hot path, in front of Flask
+    app.wsgi_app = HostAllowlist(app.config["SETTINGS"], app.wsgi_app)  # outermost: before any route
     return app

@@ -1,22 +1,56 @@
-"""Serves the built dashboard (frontend/dist) at / with a single-page-app fallback."""
+"""Serves the built dashboard (frontend/dist) at / with a single-page-app fallback.
+
+Only files inside frontend/dist are ever served. Any other path, a missing file or one that
+climbs out of dist (`/%2e%2e/etc/passwd`) alike, gets index.html, so the answer says nothing
+about what exists elsewhere on the server.
+"""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from flask import Blueprint, Flask, abort, current_app, send_from_directory
+from werkzeug.security import safe_join
+
+from .errors import ApiError
+from .api.contract import PUBLIC, answers, documented
 
 bp = Blueprint("web", __name__)
+_HTML = answers(None, 404, 503, description="A file of the built dashboard, else its index.html (text/html).")
+
+
+def _dist_file(path: str) -> str | None:
+    """`path` when it names a file inside dist, else None (never a file outside it)."""
+    if not path:
+        return None
+    dist = current_app.config["SETTINGS"].frontend_dir.resolve()
+    joined = safe_join(str(dist), path)  # None for "..", absolute paths and the like
+    if joined is None:
+        return None
+    target = Path(joined).resolve()  # a symlink out of dist is outside too
+    return path if target.is_relative_to(dist) and target.is_file() else None
 
 
 @bp.get("/")
+@documented(resp=_HTML, security=PUBLIC)
+def index():
+    """The dashboard."""
+    return dashboard("")
+
+
 @bp.get("/<path:path>")
-def dashboard(path: str = ""):
-    dist = current_app.config["SETTINGS"].frontend_dir
+@documented(resp=_HTML, security=PUBLIC)
+def dashboard(path: str):
+    """A file of the built dashboard, or index.html for the app's own routes."""
     if path.startswith("api/"):
         abort(404)
-    if path and (dist / path).is_file():
-        return send_from_directory(dist, path, max_age=31_536_000 if path.startswith("assets/") else 0)
+    dist = current_app.config["SETTINGS"].frontend_dir
+    file = _dist_file(path)
+    if file is not None:
+        return send_from_directory(dist, file, max_age=31_536_000 if file.startswith("assets/") else 0)
     if not (dist / "index.html").is_file():
-        return ("The dashboard is not built: run `make run` (or `cd frontend && npm ci && npm run build`).", 503)
+        raise ApiError(503, "dashboard_not_built",
+                       "the dashboard is not built: run `make run` (or `cd frontend && npm ci && npm run build`)")
     return send_from_directory(dist, "index.html", max_age=0)
 
 

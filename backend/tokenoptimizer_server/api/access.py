@@ -1,13 +1,20 @@
-"""Who may do what: project keys for ingest; loopback (local) or the admin token (self-hosted) for the rest."""
+"""Who may do what: project keys for ingest; loopback (local) or the admin token (self-hosted) for the
+rest; and, in front of everything, which Host names the server answers for (HostAllowlist)."""
 
 from __future__ import annotations
 
 import hmac
 import ipaddress
+from http import HTTPStatus
+from urllib.parse import urlsplit
 
+import orjson
 from flask import current_app, request
 
 from ..errors import ApiError
+from ..settings import Settings
+
+LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "[::1]"})
 
 
 def bearer_token(environ: dict | None = None) -> str | None:
@@ -28,7 +35,9 @@ def is_admin() -> bool:
     """Local mode trusts loopback clients; self-hosted mode wants the admin token."""
     settings = current_app.config["SETTINGS"]
     token = bearer_token()
-    if settings.admin_token and token and hmac.compare_digest(token, settings.admin_token):
+    # Bytes: compare_digest refuses a non-ASCII str (a 500 for any such token).
+    if settings.admin_token and token and hmac.compare_digest(
+            token.encode("utf-8", "surrogatepass"), settings.admin_token.encode("utf-8", "surrogatepass")):
         return True
     return settings.mode == "local" and _is_loopback()
 
@@ -40,3 +49,40 @@ def require_admin() -> None:
         hint = ("send Authorization: Bearer <TOKENOPTIMIZER_ADMIN_TOKEN>" if settings.mode == "selfhosted"
                 else "local mode serves the dashboard to this machine only")
         raise ApiError(401, "unauthorized", f"admin access required: {hint}")
+
+
+def allowed_hosts(settings: Settings) -> frozenset[str]:
+    """This machine's names and the public URL's host: the Host headers the server answers."""
+    public = urlsplit(settings.public_base_url or "").hostname
+    return LOOPBACK_NAMES | ({f"[{public}]" if ":" in public else public.lower()} if public else set())
+
+
+def host_name(header: str) -> str:
+    """`Example.com:8000.` → `example.com`; `[::1]:8000` → `[::1]` (the port does not matter)."""
+    header = header.strip().lower()
+    if header.startswith("["):
+        return header[:header.find("]") + 1]
+    return header.rsplit(":", 1)[0].rstrip(".") if header.count(":") <= 1 else header
+
+
+class HostAllowlist:
+    """The outermost WSGI layer: a request naming another Host is refused before anything runs.
+
+    A web page can point its own DNS name at 127.0.0.1 (DNS rebinding) and then read local mode's
+    /api/config as a same-origin request; its Host header still names that page, and is refused.
+    """
+
+    def __init__(self, settings: Settings, next_app):
+        self._allowed = allowed_hosts(settings)
+        self._next = next_app
+
+    def __call__(self, environ, start_response):
+        host = environ.get("HTTP_HOST")
+        if host is None or host_name(host) in self._allowed:  # no Host (HTTP/1.0): no browser sent it
+            return self._next(environ, start_response)
+        body = orjson.dumps(ApiError(421, "host_not_allowed", (
+            f"this server answers for {', '.join(sorted(self._allowed))}; set TOKENOPTIMIZER_PUBLIC_URL "
+            "to the URL users open"), [{"field": "Host", "message": "not a name of this server"}]).body())
+        start_response(f"421 {HTTPStatus(421).phrase}",
+                       [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+        return [body]

@@ -5,12 +5,15 @@ from __future__ import annotations
 from flask import Blueprint, current_app, jsonify, request
 
 from .. import db
+from .answers import ConfigAnswer
 from .access import is_admin
+from .contract import PUBLIC, answers, spec
 
 bp = Blueprint("config", __name__)
 
 
 @bp.get("/api/config")
+@spec.validate(resp=answers(ConfigAnswer), security=PUBLIC)
 def config():
     """Mode, admin rights, the default project, and in local mode the first key for the snippet."""
     settings = current_app.config["SETTINGS"]

@@ -2,18 +2,52 @@
 
 from __future__ import annotations
 
+from typing import Annotated, Any
+
 from flask import Blueprint, jsonify, request
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from .. import db
 from ..errors import ApiError
 from ..pricing import store
+from . import answers as a
 from .access import require_admin
+from .contract import ADMIN, answers, spec
+from .params import path_text
 
 bp = Blueprint("pricing", __name__)
 UNIT = "USD per 1K tokens"
 
+Price = Annotated[str | float | None, Field(description="USD per 1K tokens, as a decimal string (or number).")]
+Name = Annotated[str | None, StringConstraints(max_length=200, pattern=r"^[^\x00]*$")]
+
+
+class PriceUpdate(BaseModel):
+    """The editable part of a price row; a new model needs input_price and output_price."""
+
+    model_config = ConfigDict(extra="forbid")
+    input_price: Price = None
+    output_price: Price = None
+    cached_input_price: Price = None
+    cache_write_price: Price = None
+    cache_write_1h_price: Price = None
+    long_context_input_price: Price = None
+    long_context_output_price: Price = None
+    long_context_cached_input_price: Price = None
+    long_context_threshold: int | None = Field(None, gt=0, le=2_147_483_647)
+    provider: Name = None
+    service_tiers: dict[str, dict[str, Price]] | None = None
+    aliases: list[Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=r"^[^\x00]*$")]] | None = None
+    match_pattern: Name = None
+    source: Name = None
+
+
+def _actor() -> str:
+    return "admin-token" if request.headers.get("Authorization") else f"dashboard@{request.remote_addr}"
+
 
 @bp.get("/api/pricing")
+@spec.validate(resp=answers(a.PricingAnswer, 401), security=ADMIN)
 def list_pricing():
     """Every global price row, unit stated."""
     require_admin()
@@ -22,26 +56,27 @@ def list_pricing():
 
 
 @bp.get("/api/pricing/<path:model>/history")
+@spec.validate(resp=answers(a.PriceHistoryAnswer, 400, 401), security=ADMIN)
 def price_history(model: str):
+    """Every change to a model's price, newest first."""
     require_admin()
+    path_text("model", model)
     with db.pool().connection() as conn:
         return jsonify({"model": model, "unit": UNIT, "history": store.history(conn, model)})
 
 
 @bp.put("/api/pricing/<path:model>")
-def put_price(model: str):
+@spec.validate(json=PriceUpdate, resp=answers(a.PriceAnswer, 400, 401), security=ADMIN)
+def put_price(model: str, json: PriceUpdate):
     """Create or change a price; the next event for that model uses it on every worker."""
     require_admin()
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
+    path_text("model", model)
+    if not isinstance(request.get_json(silent=True), dict):
         raise ApiError(400, "invalid_json", "body must be a JSON object of pricing fields")
-    if not 1 <= len(model) <= 200:
-        raise ApiError(400, "invalid_model", "model must be 1 to 200 characters",
-                       [{"field": "model", "message": "must be 1 to 200 characters"}])
-    actor = "admin-token" if request.headers.get("Authorization") else f"dashboard@{request.remote_addr}"
+    fields: dict[str, Any] = json.model_dump(exclude_unset=True)
     try:
         with db.pool().connection() as conn:
-            row = store.set_price(conn, model, body, actor)
+            row = store.set_price(conn, model, fields, _actor())
     except ValueError as err:
         field = next((f for f in store.EDITABLE if str(err).startswith(f)), "pricing")
         raise ApiError(400, "invalid_price", str(err), [{"field": field, "message": str(err)}]) from None
@@ -49,10 +84,12 @@ def put_price(model: str):
 
 
 @bp.delete("/api/pricing/<path:model>")
+@spec.validate(resp=answers(None, 400, 401, 404, status=204), security=ADMIN)
 def delete_price(model: str):
+    """Delete a global price; past costs keep the price they were fixed with."""
     require_admin()
-    actor = "admin-token" if request.headers.get("Authorization") else f"dashboard@{request.remote_addr}"
+    path_text("model", model)
     with db.pool().connection() as conn:
-        if not store.delete_price(conn, model, actor):
+        if not store.delete_price(conn, model, _actor()):
             raise ApiError(404, "not_found", f"no price row for {model!r}")
     return "", 204

@@ -1,0 +1,324 @@
+"""The answers' shapes (docs/api.md), as pydantic models: checked on every answer, published in
+/api/openapi.json, and generated into the dashboard's TypeScript types (frontend/src/data/api-types.gen.ts).
+
+Money is a decimal string (null when unpriced); times are ISO 8601 with zone.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, Field
+
+Money = Annotated[str | None, Field(description="USD as a decimal string; null when unpriced.")]
+Amount = Annotated[str, Field(description="USD as a decimal string.")]
+
+
+class Answer(BaseModel):
+    """Answers may grow fields; a client ignores what it does not know."""
+
+
+class Project(Answer):
+    id: uuid.UUID
+    name: str
+
+
+class ConfigAnswer(Answer):
+    """What the dashboard needs to start."""
+
+    mode: Literal["local", "selfhosted"]
+    auth_required: bool
+    is_admin: bool
+    project: Project | None
+    base_url: str
+    api_key: str | None = Field(description="Local mode, loopback only: the first project key, for the snippet.")
+
+
+class Totals(Answer):
+    requests: int
+    errors: int
+    error_rate: float | None
+    prompt_tokens: int
+    completion_tokens: int
+    total_tokens: int
+    cached_tokens: int
+    cost: Money
+    unpriced_requests: int
+    avg_latency_ms: float | None
+    p95_latency_ms: float | None
+
+
+class DashboardAnswer(Answer):
+    from_: datetime = Field(alias="from")
+    to: datetime
+    totals: Totals
+    previous: Totals | None
+    change: dict[str, float | None] | None = Field(description="Relative change per total (0.25 = +25%).")
+
+
+class TimeseriesPoint(Answer):
+    t: datetime
+    requests: int
+    errors: int
+    prompt_tokens: int
+    completion_tokens: int
+    total_tokens: int
+    cost: Money
+    unpriced_requests: int
+
+
+class TimeseriesAnswer(Answer):
+    bucket: Literal["hour", "day"]
+    points: list[TimeseriesPoint]
+
+
+class BreakdownGroup(Answer):
+    key: str
+    requests: int
+    errors: int
+    prompt_tokens: int
+    completion_tokens: int
+    total_tokens: int
+    cost: Money
+    unpriced_requests: int
+    share: float | None
+    avg_latency_ms: float | None
+    p50_latency_ms: float | None
+    p95_latency_ms: float | None
+
+
+class BreakdownAnswer(Answer):
+    by: Literal["model", "endpoint_name", "provider"]
+    groups: list[BreakdownGroup]
+
+
+class LogRow(Answer):
+    id: str
+    timestamp: datetime
+    model: str
+    provider: str | None
+    endpoint_name: str
+    latency_ms: float | None
+    status: Literal["ok", "error"]
+    error_type: str | None
+    prompt_tokens: int
+    completion_tokens: int
+    total_tokens: int
+    cached_tokens: int
+    cache_write_tokens: int
+    reasoning_tokens: int
+    input_cost: Money
+    output_cost: Money
+    total_cost: Money
+    priced: bool
+    session_id: str | None
+
+
+class LogsPage(Answer):
+    rows: list[LogRow]
+    next: str | None = Field(description="Send back as `cursor` for the next page; null on the last.")
+
+
+class UnpricedModel(Answer):
+    model: str
+    requests: int
+    total_tokens: int
+    first_seen: datetime | None
+    last_seen: datetime | None
+
+
+class UnpricedAnswer(Answer):
+    models: list[UnpricedModel]
+
+
+class PricingRow(Answer):
+    model: str
+    provider: str | None
+    input_price: Amount
+    output_price: Amount
+    cached_input_price: Money
+    cache_write_price: Money
+    cache_write_1h_price: Money = None
+    long_context_threshold: int | None = None
+    long_context_input_price: Money = None
+    long_context_output_price: Money = None
+    long_context_cached_input_price: Money = None
+    service_tiers: dict[str, Any] = Field(default_factory=dict)
+    aliases: list[str] = Field(default_factory=list)
+    match_pattern: str | None = None
+    source: str
+    last_updated: datetime
+    version: int
+
+
+class PricingAnswer(Answer):
+    unit: str
+    models: list[PricingRow]
+
+
+class PriceAnswer(Answer):
+    unit: str
+    model: PricingRow
+
+
+class PriceChange(Answer):
+    version: int | None
+    operation: str
+    changed_at: datetime
+    changed_by: str | None
+    old_row: dict[str, Any] | None
+    new_row: dict[str, Any] | None
+
+
+class PriceHistoryAnswer(Answer):
+    model: str
+    unit: str
+    history: list[PriceChange]
+
+
+class HealthAnswer(Answer):
+    status: Literal["ok", "error"]
+    database: str
+
+
+class SessionSummary(Answer):
+    session_id: str
+    requests: int
+    errors: int
+    prompt_tokens: int
+    completion_tokens: int
+    total_tokens: int
+    cost: Money
+    unpriced_requests: int
+    first_seen: datetime
+    last_seen: datetime
+    models: list[str]
+
+
+class SessionsAnswer(Answer):
+    sessions: list[SessionSummary]
+
+
+class SessionTotals(Answer):
+    requests: int
+    prompt_tokens: int
+    completion_tokens: int
+    total_tokens: int
+    cost: Money
+    unpriced_requests: int
+    first_seen: datetime | None
+    last_seen: datetime | None
+
+
+class SessionAnswer(Answer):
+    """A conversation read whole: its turns oldest first (at most 1,000)."""
+
+    session_id: str
+    totals: SessionTotals
+    turns: list[LogRow]
+    truncated: bool
+
+
+class RecentSessions(Answer):
+    sessions: int
+    avg_turns: float | None
+    avg_total_tokens: float | None
+    avg_prompt_tokens_per_turn: float | None
+
+
+class TokenMetricsAnswer(Answer):
+    requests: int
+    prompt_tokens: int
+    completion_tokens: int
+    total_tokens: int
+    cached_tokens: int
+    avg_prompt_tokens: float | None
+    avg_completion_tokens: float | None
+    completion_to_prompt_ratio: float | None
+    cached_prompt_share: float | None
+    cost_per_request: Money
+    recent_sessions: RecentSessions | None = None
+
+
+class _Advice(Answer):
+    endpoint_name: str
+    requests: int
+    current_cost: Amount
+    suggested_cost: Amount
+    savings: Amount
+    savings_share: float | None
+    message: str
+
+
+class CheaperModelAdvice(_Advice):
+    """The same traffic on a cheaper model of the same provider."""
+
+    type: Literal["cheaper_model"]
+    option: Literal["cheapest", "next_cheaper"]
+    model: str
+    provider: str | None
+    suggested_model: str
+    prompt_tokens: int
+    completion_tokens: int
+
+
+class SummariseHistoryAdvice(_Advice):
+    """Recent conversations whose prompt grows every turn, capped at the 3rd turn's prompt size."""
+
+    type: Literal["summarise_history"]
+    prompt_tokens: int
+    sessions: int
+    tokens_saved: int
+
+
+class ShorterAnswersAdvice(_Advice):
+    """Answers longer than twice their endpoint's median, as if cut there."""
+
+    type: Literal["shorter_answers"]
+    model: str
+    long_answers: int
+    cap_tokens: int
+    completion_tokens: int
+    tokens_saved: int
+
+
+Advice = Annotated[CheaperModelAdvice | SummariseHistoryAdvice | ShorterAnswersAdvice, Field(discriminator="type")]
+
+
+class OptimizationAnswer(Answer):
+    recommendations: list[Advice]
+
+
+class _Alert(Answer):
+    severity: Literal["warning", "critical"]
+    message: str
+
+
+class UnpricedModelAlert(_Alert):
+    type: Literal["unpriced_model"]
+    model: str
+    requests: int
+
+
+class ErrorRateAlert(_Alert):
+    type: Literal["error_rate"]
+    endpoint_name: str
+    requests: int
+    errors: int
+    error_rate: float
+
+
+class CostSpikeAlert(_Alert):
+    type: Literal["cost_spike"]
+    day: date
+    cost: Amount
+    typical_cost: Amount
+
+
+Alert = Annotated[UnpricedModelAlert | ErrorRateAlert | CostSpikeAlert, Field(discriminator="type")]
+
+
+class AlertsAnswer(Answer):
+    alerts: list[Alert]
