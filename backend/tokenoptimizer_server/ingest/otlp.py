@@ -9,6 +9,7 @@ message text are counted, never logged. docs/opentelemetry.md is the user's view
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -65,6 +66,7 @@ CONTENT_PREFIXES = ("gen_ai.prompt.", "gen_ai.completion.", "gen_ai.input.messag
 # own, so pricing the aggregate too would count the same tokens twice.
 _AGGREGATE_OPERATIONS = frozenset({"invoke_agent", "create_agent", "execute_tool", "invoke_workflow"})
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_CLASS_REPR = re.compile(r"^<class '([^']+)'>$")  # opentelemetry-util-genai 1.1 sends str(type(err)) as error.type
 
 
 def is_content(key: str) -> bool:
@@ -157,7 +159,9 @@ def _event(span: Span, attrs: dict, resource: dict, sdk: dict | None) -> dict | 
              "prompt_tokens": prompt, "completion_tokens": tokens["output"] or 0, "cached_tokens": cached,
              "cache_write_tokens": written, "reasoning_tokens": tokens["reasoning"] or 0,
              "status": "error" if failed else "ok"}
-    event.update({k: v for k, v in strings.items() if v and k != "model" and (k != "error_type" or failed)})
+    event.update({k: v for k, v in strings.items() if v and k not in ("model", "error_type")})
+    if failed and strings["error_type"]:
+        event["error_type"] = _CLASS_REPR.sub(r"\1", strings["error_type"])
     event.update(_timing(span))
     if sdk:
         event["sdk"] = sdk
