@@ -9,6 +9,9 @@ from flask import Flask, Response, current_app, g, request
 from prometheus_client import (CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram,
                                generate_latest, multiprocess)
 
+from .api.access import require_admin
+from .api.contract import ADMIN, answers, documented
+
 EVENTS = Counter("tokenoptimizer_events_total", "Usage events by outcome", ["outcome"])
 SDK_DROPPED = Counter("tokenoptimizer_sdk_dropped_events_total", "Events SDKs reported dropping (queue full)")
 REQUEST_SECONDS = Histogram("tokenoptimizer_request_seconds", "HTTP request latency", ["endpoint", "status"],
@@ -33,7 +36,10 @@ def count_spans(events: int, without_usage: int, rejected: int) -> None:
             OTLP_SPANS.labels(outcome).inc(n)
 
 
+@documented(resp=answers(None, 401, description="Prometheus text exposition format."), security=ADMIN)
 def _render() -> Response:
+    """Admin only (local mode: loopback): the counters say what this server is doing."""
+    require_admin()
     registry = None
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         registry = CollectorRegistry()
@@ -43,7 +49,9 @@ def _render() -> Response:
         stats = pool.get_stats()
         for stat in ("pool_size", "pool_available", "requests_waiting"):
             POOL.labels(stat).set(stats.get(stat, 0))
-    return Response(generate_latest(registry) if registry else generate_latest(), mimetype=CONTENT_TYPE_LATEST)
+    # CONTENT_TYPE_LATEST names its charset and Werkzeug adds one to text/*: say it once.
+    return Response(generate_latest(registry) if registry else generate_latest(),
+                    content_type=CONTENT_TYPE_LATEST)
 
 
 def init_app(app: Flask) -> None:

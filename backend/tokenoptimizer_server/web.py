@@ -12,8 +12,8 @@ from pathlib import Path
 from flask import Blueprint, Flask, abort, current_app, send_from_directory
 from werkzeug.security import safe_join
 
-from .errors import ApiError
 from .api.contract import PUBLIC, answers, documented
+from .errors import ApiError
 
 bp = Blueprint("web", __name__)
 _HTML = answers(None, 404, 503, description="A file of the built dashboard, else its index.html (text/html).")

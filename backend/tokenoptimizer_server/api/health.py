@@ -7,11 +7,14 @@ from flask import Blueprint, jsonify
 from psycopg_pool import PoolTimeout
 
 from .. import db
+from .answers import HealthAnswer
+from .contract import PUBLIC, answers, spec
 
 bp = Blueprint("health", __name__)
 
 
 @bp.get("/healthz")
+@spec.validate(resp=answers(HealthAnswer, 503), security=PUBLIC)
 def healthz():
     """200 when a pooled connection answers; else 503 + Retry-After in the error shape."""
     try:
