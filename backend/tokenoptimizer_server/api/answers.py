@@ -7,7 +7,7 @@ Money is a decimal string (null when unpriced); times are ISO 8601 with zone.
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field
@@ -136,8 +136,8 @@ class UnpricedAnswer(Answer):
 class PricingRow(Answer):
     model: str
     provider: str | None
-    input_price: Amount
-    output_price: Amount
+    input_price: Money
+    output_price: Money
     cached_input_price: Money
     cache_write_price: Money
     cache_write_1h_price: Money = None
@@ -150,7 +150,7 @@ class PricingRow(Answer):
     match_pattern: str | None = None
     source: str
     last_updated: datetime
-    version: int
+    version: int | None = None
 
 
 class PricingAnswer(Answer):
@@ -181,65 +181,6 @@ class PriceHistoryAnswer(Answer):
 class HealthAnswer(Answer):
     status: Literal["ok", "error"]
     database: str
-
-
-class SessionSummary(Answer):
-    session_id: str
-    requests: int
-    errors: int
-    prompt_tokens: int
-    completion_tokens: int
-    total_tokens: int
-    cost: Money
-    unpriced_requests: int
-    first_seen: datetime
-    last_seen: datetime
-    models: list[str]
-
-
-class SessionsAnswer(Answer):
-    sessions: list[SessionSummary]
-
-
-class SessionTotals(Answer):
-    requests: int
-    prompt_tokens: int
-    completion_tokens: int
-    total_tokens: int
-    cost: Money
-    unpriced_requests: int
-    first_seen: datetime | None
-    last_seen: datetime | None
-
-
-class SessionAnswer(Answer):
-    """A conversation read whole: its turns oldest first (at most 1,000)."""
-
-    session_id: str
-    totals: SessionTotals
-    turns: list[LogRow]
-    truncated: bool
-
-
-class RecentSessions(Answer):
-    sessions: int
-    avg_turns: float | None
-    avg_total_tokens: float | None
-    avg_prompt_tokens_per_turn: float | None
-
-
-class TokenMetricsAnswer(Answer):
-    requests: int
-    prompt_tokens: int
-    completion_tokens: int
-    total_tokens: int
-    cached_tokens: int
-    avg_prompt_tokens: float | None
-    avg_completion_tokens: float | None
-    completion_to_prompt_ratio: float | None
-    cached_prompt_share: float | None
-    cost_per_request: Money
-    recent_sessions: RecentSessions | None = None
 
 
 class _Advice(Answer):
@@ -289,36 +230,3 @@ Advice = Annotated[CheaperModelAdvice | SummariseHistoryAdvice | ShorterAnswersA
 
 class OptimizationAnswer(Answer):
     recommendations: list[Advice]
-
-
-class _Alert(Answer):
-    severity: Literal["warning", "critical"]
-    message: str
-
-
-class UnpricedModelAlert(_Alert):
-    type: Literal["unpriced_model"]
-    model: str
-    requests: int
-
-
-class ErrorRateAlert(_Alert):
-    type: Literal["error_rate"]
-    endpoint_name: str
-    requests: int
-    errors: int
-    error_rate: float
-
-
-class CostSpikeAlert(_Alert):
-    type: Literal["cost_spike"]
-    day: date
-    cost: Amount
-    typical_cost: Amount
-
-
-Alert = Annotated[UnpricedModelAlert | ErrorRateAlert | CostSpikeAlert, Field(discriminator="type")]
-
-
-class AlertsAnswer(Answer):
-    alerts: list[Alert]

@@ -61,6 +61,17 @@ def _after(req, resp, resp_validation_error, instance, model_adapter) -> None:
         raise ApiError(500, "answer_out_of_contract", f"the answer did not match its schema: {' '.join(detail)}")
 
 
+_NAMED: dict[str, type] = {}
+
+
+def schema_name(model: type) -> str:
+    """A model's name in the document (and in the generated TypeScript): its class name, unique."""
+    name = getattr(model, "__name__", str(model))
+    if _NAMED.setdefault(name, model) is not model:
+        raise TypeError(f"two answer/query models are named {name}: rename one ({model.__module__})")
+    return name
+
+
 spec = SpecTree(
     "flask", mode="strict", title="TokenOptimizer API", version="1",
     description="Money is a decimal string; prices are USD per 1,000 tokens. Human reference: docs/api.md.",
@@ -71,6 +82,7 @@ spec = SpecTree(
                                                                   description="A project API key (ingest).")),
     ],
     before=_before, after=_after, validation_error_status=400, validation_error_model=ErrorAnswer,
+    naming_strategy=schema_name, nested_naming_strategy=lambda _parent, child: child,
 )
 
 

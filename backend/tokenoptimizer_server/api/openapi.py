@@ -14,7 +14,7 @@ from ..ingest.event import UsageEvent
 from .contract import PUBLIC, ErrorAnswer, answers, spec
 from .ingest import INGEST_PATHS
 
-bp = Blueprint("openapi", __name__)
+bp = Blueprint("api_document", __name__)  # not "openapi…": spectree skips such endpoints
 _REF = "#/components/schemas/{model}"
 
 
@@ -94,3 +94,22 @@ def openapi():
     if document is None:
         document = current_app.extensions["openapi"] = build()
     return jsonify(document)
+
+
+def document_for_build() -> dict:
+    """The document without a database (the frontend build generates its types from it)."""
+    from ..app import create_app
+    from ..settings import Settings
+
+    app = create_app(Settings.from_env(database_url="postgresql:///not-used-to-build-the-document", mode="local"))
+    with app.test_request_context():
+        return build()
+
+
+def main() -> None:
+    """Print the document (frontend/scripts/api-types.mjs runs this)."""
+    import json
+    import sys
+
+    json.dump(document_for_build(), sys.stdout, indent=2, sort_keys=True)
+    sys.stdout.write("\n")

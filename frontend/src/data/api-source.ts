@@ -3,7 +3,7 @@ import { apiFetch, apiJson, apiUrl } from '../lib/api'
 import type { DataSource, LogsParams, ReadParams } from './source'
 import type {
   AlertsResponse, AppConfig, BreakdownResponse, DashboardResponse, LogsPage, OptimizationResponse,
-  PricingResponse, PricingRow, SessionDetail, SessionsResponse, TimeseriesResponse, TokenMetrics,
+  PriceAnswer, PricingResponse, SessionDetail, SessionsResponse, TimeseriesResponse, TokenMetrics,
   UnpricedResponse,
 } from './types'
 
@@ -36,12 +36,12 @@ export const apiSource: DataSource = {
   exportCsv: async (p) => (await apiFetch(exportHref(p), { headers: { Accept: 'text/csv' } })).blob(),
   getPricing: () => apiJson<PricingResponse>('/api/pricing'),
   getUnpriced: (p) => apiJson<UnpricedResponse>(apiUrl('/api/pricing/unpriced', readQuery(p))),
-  putPrice: (model, update) =>
-    apiJson<PricingRow>(`/api/pricing/${encodeURIComponent(model)}`, {
+  putPrice: async (model, update) =>
+    (await apiJson<PriceAnswer>(`/api/pricing/${encodeURIComponent(model)}`, {
       method: 'PUT',
       headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify(update),
-    }),
+    })).model,
   getSessions: (p, limit) =>
     apiJson<SessionsResponse>(apiUrl('/api/tokens/sessions', { ...readQuery(p), limit })),
   getSession: (sessionId, project) =>
