@@ -6,7 +6,7 @@ STAMP   := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 NODE_OK := frontend/node_modules/.installed
 FRONT_SRC := $(shell find frontend/src frontend/index.html frontend/vite.config.* -type f 2>/dev/null)
 
-.PHONY: run test test-python test-frontend test-e2e build bench setup chromium clean
+.PHONY: run test test-python test-frontend test-e2e build bench setup chromium pgbouncer docker-compose clean
 
 run: setup frontend/dist/index.html
 	$(VENV)/bin/tokenoptimizer serve $(ARGS)
@@ -32,9 +32,18 @@ chromium:
 	@command -v chromium >/dev/null 2>&1 || test -x /usr/bin/chromium || \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
 
+# The transaction-pooler tests start their own pgbouncer; the compose test runs `docker-compose config` (no engine).
+pgbouncer:
+	@command -v pgbouncer >/dev/null 2>&1 || test -x /usr/sbin/pgbouncer || \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq pgbouncer)
+
+docker-compose:
+	@command -v docker-compose >/dev/null 2>&1 || \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends docker-compose)
+
 test: test-python test-frontend test-e2e
 
-test-python: setup
+test-python: setup chromium pgbouncer docker-compose frontend/dist/index.html
 	$(PY) -m pytest
 
 test-frontend: $(NODE_OK)
