@@ -66,6 +66,7 @@ class Settings:
     public_base_url: str | None
     frontend_dir: Path
     migrations_dir: Path
+    alerts_every_s: int = 30  # how often the alerts job evaluates the rules (jobs.py)
 
     @classmethod
     def from_env(cls, **overrides) -> "Settings":
@@ -84,6 +85,7 @@ class Settings:
             public_base_url=os.environ.get("TOKENOPTIMIZER_PUBLIC_URL") or None,
             frontend_dir=Path(os.environ.get("TOKENOPTIMIZER_FRONTEND_DIR") or REPO_ROOT / "frontend" / "dist"),
             migrations_dir=supabase_dir(),
+            alerts_every_s=_int("TOKENOPTIMIZER_ALERTS_EVERY_S", 30, 1),
         )
         values.update({k: v for k, v in overrides.items() if v is not None})
         settings = cls(**values)

@@ -175,6 +175,8 @@ declare
   p record;
   n integer := 0;
 begin
+  -- One refresh at a time (the job, a CLI report, a test): two would rebuild the same rows.
+  perform pg_advisory_xact_lock(hashtext('tokenoptimizer.refresh_conversations'));
   for p in
     select pr.id, coalesce(e.rebuild_requested, false) as rebuild,
            case when coalesce(e.rebuild_requested, false) then '-infinity'

@@ -70,13 +70,6 @@ def optimization(query: ReadQuery):
     return _read("usage_optimization", query)
 
 
-@bp.get("/api/alerts")
-@read(a.AlertsAnswer)
-def alerts(query: ReadQuery):
-    """Unpriced traffic, failing endpoints, cost spikes."""
-    return _read("usage_alerts", query)
-
-
 @bp.get("/api/logs")
 @read(a.LogsPage, LogsQuery)
 def logs(query: LogsQuery):

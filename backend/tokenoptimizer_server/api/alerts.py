@@ -1,0 +1,149 @@
+"""Alerts: the stored alerts (firing and resolved, with evidence), rule CRUD, test-send, budget status.
+
+Evaluation is not here: the alerts job (alerts/evaluate.py) runs off the request path.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timezone
+from decimal import Decimal
+from typing import Literal
+
+from flask import Blueprint, jsonify, request
+from pydantic import BaseModel, ConfigDict, Field
+
+from .. import analytics, db
+from ..alerts import deliver, store
+from ..alerts.evaluate import alert_json
+from ..alerts.rules import KINDS
+from ..errors import ApiError
+from .access import require_admin
+from .sessions import parse
+
+bp = Blueprint("alerts", __name__)
+
+
+class AlertsQuery(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    state: Literal["firing", "resolved"] | None = None
+    limit: int = Field(100, ge=1, le=500)
+
+
+def _project(conn) -> uuid.UUID:
+    return analytics.project(conn, request.args.get("project"))
+
+
+def _body() -> dict:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise ApiError(400, "invalid_body", "the body must be a JSON object")
+    return body
+
+
+def _no_rule(rule_id: uuid.UUID) -> ApiError:
+    return ApiError(404, "not_found", f"no alert rule {rule_id} in this project")
+
+
+@bp.get("/api/alerts")
+def alerts():
+    """Alerts newest first: state, first and last seen, the evidence; `firing` counts those still firing."""
+    require_admin()
+    query = parse(AlertsQuery, request.args.to_dict())
+    with db.pool().connection() as conn:
+        project = _project(conn)
+        rows = store.list_alerts(conn, project, query.state, query.limit)
+        firing = conn.execute("select count(*) as n from public.alerts where project_id = %s and state = 'firing'",
+                              (project,)).fetchone()["n"]
+    return jsonify({"alerts": [alert_json(r, r) for r in rows], "firing": firing})
+
+
+@bp.get("/api/alerts/rules")
+def rules():
+    """The project's rules (secrets left out) and every kind with its defaults."""
+    require_admin()
+    with db.pool().connection() as conn:
+        rows = store.list_rules(conn, _project(conn))
+    kinds = [{"kind": k.name, "description": k.description, "default_threshold":
+              None if k.default_threshold is None else str(k.default_threshold), "default_params": k.default_params}
+             for k in KINDS.values()]
+    return jsonify({"rules": [store.rule_json(r) for r in rows], "kinds": kinds})
+
+
+@bp.post("/api/alerts/rules")
+def create_rule():
+    """A new rule; threshold, name and params default per kind."""
+    require_admin()
+    rule = parse(store.RuleIn, _body())
+    with db.pool().connection() as conn:
+        row = store.create_rule(conn, _project(conn), rule)
+    return jsonify(store.rule_json(row)), 201
+
+
+@bp.put("/api/alerts/rules/<uuid:rule_id>")
+def update_rule(rule_id: uuid.UUID):
+    """Replace a rule (the stored webhook secret stays unless `webhook_secret` is sent)."""
+    require_admin()
+    body = _body()
+    rule = parse(store.RuleIn, body)
+    with db.pool().connection() as conn:
+        row = store.update_rule(conn, _project(conn), rule_id, rule, keep_secret="webhook_secret" not in body)
+    if row is None:
+        raise _no_rule(rule_id)
+    return jsonify(store.rule_json(row))
+
+
+@bp.delete("/api/alerts/rules/<uuid:rule_id>")
+def delete_rule(rule_id: uuid.UUID):
+    require_admin()
+    with db.pool().connection() as conn:
+        if not store.delete_rule(conn, _project(conn), rule_id):
+            raise _no_rule(rule_id)
+    return "", 204
+
+
+@bp.post("/api/alerts/rules/<uuid:rule_id>/test")
+def test_send(rule_id: uuid.UUID):
+    """Send a sample alert to the rule's webhook now, signed like real ones; says what the receiver answered."""
+    require_admin()
+    with db.pool().connection() as conn:
+        row = store.get_rule(conn, _project(conn), rule_id)
+    if row is None:
+        raise _no_rule(rule_id)
+    if not row["webhook_url"]:
+        raise ApiError(400, "invalid_parameter", "webhook_url: the rule has no webhook to test",
+                       [{"field": "webhook_url", "message": "the rule has no webhook to test"}])
+    now = datetime.now(timezone.utc).isoformat()
+    sample = {"id": f"test-{uuid.uuid4()}", "project_id": str(row["project_id"]), "rule_id": str(row["id"]),
+              "rule_name": row["name"], "kind": row["kind"], "subject": "test", "state": "firing",
+              "first_seen": now, "last_seen": now, "resolved_at": None, "value": None,
+              "threshold": None if row["threshold"] is None else str(row["threshold"]),
+              "message": f"Test message for the rule '{row['name']}'.", "evidence": {}}
+    ok, detail = deliver.send(row["webhook_url"], row["webhook_format"], "test", sample, sample["id"],
+                              row["webhook_secret"])
+    return jsonify({"delivered": ok, "detail": detail})
+
+
+@bp.get("/api/budget")
+def budget():
+    """This month's projection against the monthly budget (the enabled forecast or monthly spend rule)."""
+    require_admin()
+    with db.pool().connection() as conn:
+        project = _project(conn)
+        projection = conn.execute("select public.month_projection(%s) as p", (project,)).fetchone()["p"]
+        row = conn.execute(
+            "select threshold from public.alert_rules where project_id = %s and enabled and threshold is not null "
+            "and kind in ('monthly_forecast', 'monthly_spend') order by kind = 'monthly_forecast' desc, created_at "
+            "limit 1", (project,)).fetchone()
+    limit = row["threshold"] if row else None
+    return jsonify({"projection": projection, "budget": None if limit is None else str(limit),
+                    "status": budget_status(Decimal(projection["month_to_date"]), Decimal(projection["projected"]), limit)})
+
+
+def budget_status(spent: Decimal, projected: Decimal, limit: Decimal | None) -> str:
+    """none (no budget), over (already spent), at_risk (projected over), on_track."""
+    if limit is None:
+        return "none"
+    if spent > limit:
+        return "over"
+    return "at_risk" if projected > limit else "on_track"
