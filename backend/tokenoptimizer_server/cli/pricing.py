@@ -1,4 +1,4 @@
-"""`tokenoptimizer pricing list|set|import|history|reprice`. Prices are USD per 1K tokens unless --per 1m."""
+"""`tokenoptimizer pricing list|set|import|sync|history|reprice`. Prices are USD per 1K tokens unless --per 1m."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from decimal import Decimal
 from pathlib import Path
 
 import click
-from tqdm import tqdm
+import requests
 
-from ..pricing import litellm_import, reprice as repricing, store
+from ..pricing import catalogue, litellm_import, reprice as repricing, store, sync as sync_prices
 from .database import with_db
 
 _THOUSAND = Decimal(1000)
@@ -101,35 +101,51 @@ def import_(conn, file: Path | None, from_litellm: bool, dry_run: bool) -> None:
         raise click.UsageError("give a FILE or --from-litellm (one of them)")
     try:
         path = litellm_import.litellm_json_path() if from_litellm else file
-    except FileNotFoundError as err:
+        data, duplicates = litellm_import.parse_litellm(path.read_bytes())
+    except (FileNotFoundError, ValueError) as err:
         raise click.ClickException(str(err)) from None
-    data = litellm_import.load_litellm_file(path)
-    existing = {r["model"]: r for r in store.list_prices(conn)}
-    added = changed = unchanged = kept = 0
-    for row in tqdm(list(litellm_import.rows_from_litellm(data, f"litellm:{path.name}")), desc="models", unit="model"):
-        old = existing.get(row["model"])
-        if old is not None and old["source"] == "manual":
-            kept += 1
-            continue
-        fields = {k: v for k, v in row.items() if k != "model"}
-        if old is not None and all(_same(old.get(k), v) for k, v in fields.items() if k != "source"):
-            unchanged += 1
-            continue
-        added += old is None
-        changed += old is not None
-        if not dry_run:
-            store.set_price(conn, row["model"], fields, _actor())
+    cat = litellm_import.read_catalogue(data, f"litellm:{path.name}", duplicates=duplicates)
+    summary = catalogue.apply_catalogue(conn, cat, _actor(), dry_run=dry_run)
+    echo_summary(summary, dry_run, f"from {path}")
+
+
+def echo_summary(summary: catalogue.ImportSummary, dry_run: bool, origin: str) -> None:
+    """What an import or sync did: counts, then the reports the file needs a human for."""
     verb = "would be" if dry_run else "were"
-    click.echo(f"{added} added, {changed} changed, {unchanged} unchanged, {kept} kept as set by hand "
-               f"({'dry run: nothing ' + verb + ' written' if dry_run else 'from ' + str(path)}).")
+    click.echo(f"{len(summary.added)} added, {len(summary.changed)} changed, {summary.unchanged} unchanged, "
+               f"{len(summary.kept)} kept as set by hand, {summary.aliases} aliases, {summary.catalogue} catalogue "
+               f"entries ({'dry run: nothing ' + verb + ' written' if dry_run else origin}).")
+    for name in summary.changed[:20]:
+        click.echo(f"  changed: {name}")
+    if len(summary.changed) > 20:
+        click.echo(f"  … and {len(summary.changed) - 20} more changed")
+    for alias, target in sorted(summary.dangling.items()):
+        click.echo(f"  alias without a target: {alias} → {target}")
+    for conflict in summary.conflicts[:10]:
+        click.echo(f"  conflict: {conflict}")
+    if len(summary.conflicts) > 10:
+        click.echo(f"  … and {len(summary.conflicts) - 10} more conflicts")
+    if summary.skipped:
+        click.echo(f"  skipped (not models): {', '.join(sorted(summary.skipped))}")
 
 
-def _same(old, new) -> bool:
-    if isinstance(new, dict):
-        return (old or {}) == new
-    if isinstance(old, Decimal) or isinstance(new, Decimal):
-        return old is not None and new is not None and Decimal(old) == Decimal(new)
-    return old == new
+@pricing.command("sync")
+@click.option("--url", default=sync_prices.DEFAULT_URL, show_default=True, help="Where LiteLLM's price JSON is.")
+@click.option("--dry-run", is_flag=True, help="Download and show what would change; write nothing.")
+@with_db
+def sync(conn, url: str, dry_run: bool) -> None:
+    """Fetch LiteLLM's current price file and import what changed (only when it changed: ETag)."""
+    try:
+        result = sync_prices.sync(conn, url, dry_run=dry_run, actor=_actor())
+    except requests.RequestException as err:
+        raise click.ClickException(f"could not download {url}: {err}") from None
+    if result.status in ("not_modified", "refused"):
+        click.echo(f"{url}: {result.message}")
+        if result.status == "refused":
+            raise SystemExit(1)
+        return
+    click.echo(f"{url}: {result.model_count} models in the file (the last one had {result.previous_count or '?'}).")
+    echo_summary(result.summary, dry_run, "synced")
 
 
 @pricing.command("history")

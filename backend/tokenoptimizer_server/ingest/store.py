@@ -11,7 +11,7 @@ import orjson
 import psycopg
 from psycopg.rows import tuple_row
 
-from ..pricing import PriceBook, Usage, infer_provider, price_request
+from ..pricing import PriceBook, Usage, infer_provider, quote
 from .event import UsageEvent
 
 # One statement per batch: public.ingest_usage checks the keys and the price version, then
@@ -53,14 +53,13 @@ def _money(value: Decimal | None) -> str | None:
 def _row(event: UsageEvent, project_id: str, book: PriceBook, now: str) -> tuple[dict, PricedEvent]:
     """The usage_logs row for one event (JSON-ready: money as exact strings) and its 202 summary."""
     event_id = str(event.id or uuid.uuid4())
-    price = book.resolve(event.model, project_id)
-    if price is not None:
-        cost = price_request(price, Usage(event.prompt_tokens, event.completion_tokens, event.cached_tokens,
-                                          event.cache_write_tokens, event.cache_write_1h_tokens, event.service_tier))
-        costs = (cost.input_cost, cost.output_cost, cost.total_cost)
-    else:
-        costs = (None, None, None)
-    provider = event.provider or infer_provider(event.model) or (price.provider if price else None) or "unknown"
+    matched = book.resolve(event.model, project_id)
+    # No row, a tier or token kind without a rate, a non-token model: unpriced, with the reason.
+    q = quote(matched, Usage(event.prompt_tokens, event.completion_tokens, event.cached_tokens, event.cache_write_tokens,
+                             event.cache_write_1h_tokens, event.service_tier, event.reasoning_tokens))
+    price = matched if q.cost is not None else None
+    costs = (q.cost.input_cost, q.cost.output_cost, q.cost.total_cost) if q.cost else (None, None, None)
+    provider = event.provider or infer_provider(event.model) or (matched.provider if matched else None) or "unknown"
     sdk = event.sdk
     row = {
         "id": event_id, "project_id": project_id,
@@ -75,7 +74,7 @@ def _row(event: UsageEvent, project_id: str, book: PriceBook, now: str) -> tuple
         "sdk_name": sdk.name if sdk else None, "sdk_version": sdk.version if sdk else None,
         "input_cost": _money(costs[0]), "output_cost": _money(costs[1]), "total_cost": _money(costs[2]),
         "priced": price is not None, "pricing_model": price.model if price else None,
-        "pricing_version": price.version if price else None,
+        "pricing_version": price.version if price else None, "unpriced_reason": q.reason,
     }
     return row, PricedEvent(event_id, costs[2], price is not None, price.model if price else None)
 

@@ -10,7 +10,7 @@ from decimal import Decimal
 
 import psycopg
 
-from .cost import Usage, price_request
+from .cost import Usage, quote
 from .resolve import PriceBook
 from .store import load_rows
 
@@ -43,22 +43,24 @@ def reprice(conn: psycopg.Connection, since: datetime, *, model: str | None = No
     with conn.cursor(name="reprice_scan") as cur:
         cur.itersize = _BATCH
         cur.execute(f"select id, project_id, model, prompt_tokens, completion_tokens, cached_tokens, cache_write_tokens, "
-                    f"cache_write_1h_tokens, service_tier, total_cost, priced from public.usage_logs where {where}",
+                    f"cache_write_1h_tokens, reasoning_tokens, service_tier, total_cost, priced, unpriced_reason "
+                    f"from public.usage_logs where {where}",
                     params)
         updates = []
         for r in cur:
             result.rows_seen += 1
             result.cost_before += r["total_cost"] or 0
             result.unpriced_before += not r["priced"]
-            price = book.resolve(r["model"], str(r["project_id"]))
-            new = None
-            if price is not None:
-                new = price_request(price, Usage(r["prompt_tokens"], r["completion_tokens"], r["cached_tokens"],
-                                                 r["cache_write_tokens"], r["cache_write_1h_tokens"], r["service_tier"]))
+            matched = book.resolve(r["model"], str(r["project_id"]))
+            q = quote(matched, Usage(r["prompt_tokens"], r["completion_tokens"], r["cached_tokens"],
+                                     r["cache_write_tokens"], r["cache_write_1h_tokens"], r["service_tier"],
+                                     r["reasoning_tokens"]))
+            new, price = q.cost, matched if q.cost is not None else None
             new_total = new.total_cost if new else None
             result.cost_after += new_total or 0
             result.unpriced_after += new is None
-            if new_total != r["total_cost"] or (new is not None) != r["priced"]:
+            if new_total != r["total_cost"] or (new is not None) != r["priced"] or (
+                    new is None and q.reason != r["unpriced_reason"]):
                 result.rows_changed += 1
                 stats = result.by_model[r["model"]]
                 stats[0] += 1
@@ -68,7 +70,7 @@ def reprice(conn: psycopg.Connection, since: datetime, *, model: str | None = No
                                 "output_cost": _money(new.output_cost) if new else None,
                                 "total_cost": _money(new_total), "priced": new is not None,
                                 "pricing_model": price.model if price else None,
-                                "pricing_version": price.version if price else None})
+                                "pricing_version": price.version if price else None, "unpriced_reason": q.reason})
     if not dry_run and updates:
         # public.reprice_usage updates the rows and both rollup tables in one statement per chunk.
         for start in range(0, len(updates), _BATCH):

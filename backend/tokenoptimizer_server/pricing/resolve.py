@@ -27,7 +27,11 @@ _PROVIDER_BY_NAME = (
     (re.compile(r"^gemini|^gemma"), "google"),
 )
 PRICE_FIELDS = ("input_price", "output_price", "cached_input_price", "cache_write_price", "cache_write_1h_price",
-                "long_context_input_price", "long_context_output_price", "long_context_cached_input_price")
+                "long_context_input_price", "long_context_output_price", "long_context_cached_input_price",
+                "reasoning_price")
+# The rates one request is billed at, per token kind (a long-context or service tier lists some of them).
+RATE_KINDS = ("input_price", "output_price", "cached_input_price", "cache_write_price", "cache_write_1h_price",
+              "reasoning_price")
 
 
 @functools.lru_cache(maxsize=4096)
@@ -51,12 +55,29 @@ def _dec(value: Any) -> Decimal | None:
 
 
 @dataclass(frozen=True)
+class LongContextTier:
+    """Above `above` prompt tokens (at `above` too when inclusive) ALL tokens use these rates."""
+
+    above: int
+    rates: dict[str, Decimal]
+    inclusive: bool = False
+
+
+def _tiers(items: Iterable[dict[str, Any]] | None) -> tuple[LongContextTier, ...]:
+    """Long-context tiers from their JSON form, lowest threshold first."""
+    tiers = [LongContextTier(int(t["above"]), {k: Decimal(str(v)) for k, v in t.items() if k in RATE_KINDS
+                                                and v is not None}, bool(t.get("inclusive")))
+             for t in items or ()]
+    return tuple(sorted(tiers, key=lambda t: t.above))
+
+
+@dataclass(frozen=True)
 class Price:
-    """One pricing row, USD per 1,000 tokens."""
+    """One pricing row, USD per 1,000 tokens; a rate is None when the row has none for that token kind."""
 
     model: str
-    input_price: Decimal
-    output_price: Decimal
+    input_price: Decimal | None
+    output_price: Decimal | None
     version: int = 0
     project_id: str | None = None
     provider: str | None = None
@@ -70,17 +91,38 @@ class Price:
     service_tiers: dict[str, dict[str, Decimal]] = field(default_factory=dict)
     aliases: tuple[str, ...] = ()
     match_pattern: str | None = None
+    reasoning_price: Decimal | None = None
+    long_context_tiers: tuple[LongContextTier, ...] = ()
+    # Models billed per image, second, character…: known, never priced by tokens (unpriced, with that reason).
+    billing_unit: str = "token"
+
+    def context_tiers(self) -> tuple[LongContextTier, ...]:
+        """Every long-context tier: the row's original single-threshold columns, then the JSON list."""
+        merged: dict[int, LongContextTier] = {}
+        if self.long_context_threshold is not None:
+            rates = {"input_price": self.long_context_input_price, "output_price": self.long_context_output_price,
+                     "cached_input_price": self.long_context_cached_input_price}
+            merged[self.long_context_threshold] = LongContextTier(
+                self.long_context_threshold, {k: v for k, v in rates.items() if v is not None})
+        for tier in self.long_context_tiers:  # at the same threshold, the list adds to (and wins over) the columns
+            old = merged.get(tier.above)
+            merged[tier.above] = LongContextTier(tier.above, {**(old.rates if old else {}), **tier.rates},
+                                                 tier.inclusive)
+        return tuple(merged[k] for k in sorted(merged))
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> "Price":
-        tiers = {tier: {k: Decimal(str(v)) for k, v in rates.items() if k in PRICE_FIELDS and v is not None}
+        tiers = {tier: {**{k: Decimal(str(v)) for k, v in rates.items() if k in PRICE_FIELDS and v is not None},
+                        **({"long_context_tiers": _tiers(rates["long_context_tiers"])}
+                           if rates.get("long_context_tiers") else {})}
                  for tier, rates in (row.get("service_tiers") or {}).items()}
         return cls(
             model=row["model"], version=row.get("version") or 0,
             project_id=str(row["project_id"]) if row.get("project_id") else None,
-            provider=row.get("provider"), input_price=_dec(row["input_price"]), output_price=_dec(row["output_price"]),
-            **{k: _dec(row.get(k)) for k in PRICE_FIELDS[2:]},
+            provider=row.get("provider"), input_price=_dec(row.get("input_price")),
+            output_price=_dec(row.get("output_price")), **{k: _dec(row.get(k)) for k in PRICE_FIELDS[2:]},
             long_context_threshold=row.get("long_context_threshold"), service_tiers=tiers,
+            long_context_tiers=_tiers(row.get("long_context_tiers")), billing_unit=row.get("billing_unit") or "token",
             aliases=tuple(a.lower() for a in row.get("aliases") or ()), match_pattern=row.get("match_pattern"))
 
 

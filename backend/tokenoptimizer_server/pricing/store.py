@@ -10,7 +10,8 @@ import psycopg
 
 from .resolve import PRICE_FIELDS
 
-EDITABLE = (*PRICE_FIELDS, "provider", "long_context_threshold", "service_tiers", "aliases", "match_pattern", "source")
+EDITABLE = (*PRICE_FIELDS, "provider", "long_context_threshold", "long_context_tiers", "service_tiers", "aliases",
+            "match_pattern", "source")
 
 
 def current_version(conn: psycopg.Connection) -> int:
@@ -19,11 +20,16 @@ def current_version(conn: psycopg.Connection) -> int:
 
 
 def load_rows(conn: psycopg.Connection) -> tuple[list[dict[str, Any]], int]:
-    """Every global and project row, with the version they were read at."""
+    """Every global and project row, and the catalogue's models billed in other units, with the version read at."""
     version = current_version(conn)
     rows = conn.execute(
         "select null::uuid as project_id, * from public.model_pricing "
         "union all select * from public.project_model_pricing").fetchall()
+    # A model billed per image or second resolves to a row without token rates: unpriced, with that reason.
+    rows += conn.execute(
+        "select c.model, c.provider, c.billing_unit from public.model_catalogue c "
+        "where c.billing_unit <> 'token' and not exists (select from public.model_pricing p where p.model = c.model)"
+    ).fetchall()
     return rows, version
 
 
@@ -61,6 +67,8 @@ def _set_price(conn: psycopg.Connection, model: str, fields: dict[str, Any], act
     values = {k: parse_price(k, v) if k in PRICE_FIELDS else v for k, v in fields.items()}
     if "service_tiers" in values:
         values["service_tiers"] = json.dumps(values["service_tiers"] or {})
+    if "long_context_tiers" in values:
+        values["long_context_tiers"] = json.dumps(values["long_context_tiers"] or [])
     table = "public.project_model_pricing" if project_id else "public.model_pricing"
     scope_sql, scope_args = ("model = %s and project_id = %s", [model, project_id]) if project_id else ("model = %s", [model])
     conn.execute("select set_config('tokenoptimizer.actor', %s, true)", (actor,))
@@ -87,5 +95,5 @@ def delete_price(conn: psycopg.Connection, model: str, actor: str) -> bool:
 
 def history(conn: psycopg.Connection, model: str) -> list[dict[str, Any]]:
     return conn.execute(
-        "select version, operation, changed_at, changed_by, old_row, new_row from public.model_pricing_history "
+        "select version, operation, changed_at, changed_by, source, old_row, new_row from public.model_pricing_history "
         "where model = %s order by id desc", (model,)).fetchall()
