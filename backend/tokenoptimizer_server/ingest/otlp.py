@@ -135,6 +135,8 @@ def _content_events(span: Span) -> int:
 
 def _event(span: Span, attrs: dict, resource: dict, sdk: dict | None) -> dict | None:
     """The raw usage event of one span, or None when the span reports no GenAI usage."""
+    if not attrs:  # no GenAI attribute at all (an HTTP or database span): the common case, kept cheap
+        return None
     tokens = {name: _tokens(attrs, names) for name, names in _TOKENS.items()}
     strings = {name: _string(attrs, names) for name, names in _STRINGS.items()}
     failed = span.status.code == Status.STATUS_CODE_ERROR
