@@ -237,3 +237,9 @@ def _metric(client, name: str) -> float:
         if line.startswith(name + " "):
             return float(line.split()[-1])
     return 0.0
+
+
+def test_openapi_lists_the_traces_receiver(client):
+    operation = client.get("/api/openapi.json").get_json()["paths"]["/v1/traces"]["post"]
+    assert set(operation["requestBody"]["content"]) == {"application/x-protobuf", "application/json"}
+    assert {"200", "400", "401", "413", "415", "429", "503"} <= set(operation["responses"])

@@ -1,5 +1,6 @@
 """GET /api/openapi.json: the document spectree derives from the routes' declarations (api.contract),
-plus the ingest paths, which are plain WSGI in front of Flask and described from the event model itself.
+plus the ingest paths, which are plain WSGI in front of Flask and described from the event model itself
+(and /v1/traces, OTLP, by its protobuf messages).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from pydantic.json_schema import models_json_schema
 
 from ..ingest.event import UsageEvent
 from .contract import PUBLIC, ErrorAnswer, answers, spec
-from .ingest import INGEST_PATHS
+from .ingest import INGEST_PATHS, TRACES_PATH
 
 bp = Blueprint("api_document", __name__)  # not "openapi…": spectree skips such endpoints
 _REF = "#/components/schemas/{model}"
@@ -75,6 +76,30 @@ def _ingest_operation() -> dict:
     }
 
 
+def _traces_operation() -> dict:
+    """POST /v1/traces: OTLP/HTTP, described by its protobuf messages (docs/opentelemetry.md)."""
+    def body(message: str) -> dict:
+        return {"application/x-protobuf": {"schema": {"type": "string", "format": "binary", "description": message}},
+                "application/json": {"schema": {"type": "object", "additionalProperties": True,
+                                                 "description": f"{message} in OTLP/JSON"}}}
+
+    status = body("google.rpc.Status")
+    return {
+        "summary": "OTLP/HTTP traces export: each span with GenAI usage becomes a priced usage event; "
+                   "message content is dropped, never stored.",
+        "operationId": "exportTraces", "tags": ["ingest"], "security": [{"projectKey": []}],
+        "requestBody": {"required": True, "content": body("opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest")},
+        "responses": {
+            "200": {"description": "ExportTraceServiceResponse; partial_success counts the rejected spans and says why",
+                    "content": body("opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse")},
+            **{str(code): {"description": text, "content": status} for code, text in (
+                (400, "Body is not an export request"), (401, "Unknown or revoked key"), (405, "Not POST"),
+                (413, "Too large"), (415, "Not protobuf or JSON"), (429, "Busy: retry after Retry-After"),
+                (503, "Database unavailable: retry after Retry-After"))},
+        },
+    }
+
+
 def build() -> dict:
     """The whole document for the current app: every Flask route spectree knows, plus ingest."""
     document = copy.deepcopy(spec._generate_spec())  # spectree caches per instance; apps may differ
@@ -83,6 +108,7 @@ def build() -> dict:
     document["components"]["schemas"].update(schemas.get("$defs", {}))
     for path in INGEST_PATHS:
         document["paths"][path] = {"post": {**_ingest_operation(), "operationId": f"ingest{path.replace('/', '_')}"}}
+    document["paths"][TRACES_PATH] = {"post": _traces_operation()}
     return document
 
 

@@ -84,6 +84,10 @@ export interface paths {
     /** Admin only (local mode: loopback): the counters say what this server is doing. */
     get: operations["get__metrics"];
   };
+  "/v1/traces": {
+    /** OTLP/HTTP traces export: each span with GenAI usage becomes a priced usage event; message content is dropped, never stored. */
+    post: operations["exportTraces"];
+  };
 }
 
 export type webhooks = Record<string, never>;
@@ -1996,6 +2000,91 @@ export interface operations {
       421: {
         content: {
           "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+    };
+  };
+  /** OTLP/HTTP traces export: each span with GenAI usage becomes a priced usage event; message content is dropped, never stored. */
+  exportTraces: {
+    requestBody: {
+      content: {
+        "application/json": {
+          [key: string]: unknown;
+        };
+        "application/x-protobuf": string;
+      };
+    };
+    responses: {
+      /** @description ExportTraceServiceResponse; partial_success counts the rejected spans and says why */
+      200: {
+        content: {
+          "application/json": {
+            [key: string]: unknown;
+          };
+          "application/x-protobuf": string;
+        };
+      };
+      /** @description Body is not an export request */
+      400: {
+        content: {
+          "application/json": {
+            [key: string]: unknown;
+          };
+          "application/x-protobuf": string;
+        };
+      };
+      /** @description Unknown or revoked key */
+      401: {
+        content: {
+          "application/json": {
+            [key: string]: unknown;
+          };
+          "application/x-protobuf": string;
+        };
+      };
+      /** @description Not POST */
+      405: {
+        content: {
+          "application/json": {
+            [key: string]: unknown;
+          };
+          "application/x-protobuf": string;
+        };
+      };
+      /** @description Too large */
+      413: {
+        content: {
+          "application/json": {
+            [key: string]: unknown;
+          };
+          "application/x-protobuf": string;
+        };
+      };
+      /** @description Not protobuf or JSON */
+      415: {
+        content: {
+          "application/json": {
+            [key: string]: unknown;
+          };
+          "application/x-protobuf": string;
+        };
+      };
+      /** @description Busy: retry after Retry-After */
+      429: {
+        content: {
+          "application/json": {
+            [key: string]: unknown;
+          };
+          "application/x-protobuf": string;
+        };
+      };
+      /** @description Database unavailable: retry after Retry-After */
+      503: {
+        content: {
+          "application/json": {
+            [key: string]: unknown;
+          };
+          "application/x-protobuf": string;
         };
       };
     };
