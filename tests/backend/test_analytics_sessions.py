@@ -1,4 +1,4 @@
-"""Advice reads: optimization and alerts (sessions and metrics: test_sessions.py).
+"""Advice reads: optimization (sessions and metrics: test_sessions.py; alert rules: test_alerts.py).
 
 Known events go in through POST /api/log; every number that comes out is checked against what
 was sent (and, for advice, against the price table the database holds at the time).
@@ -79,26 +79,3 @@ def test_optimization_savings_are_exact(client, db, talk):
         assert Decimal(rec["savings"]) == current - suggested > 0
     savings = [Decimal(r["savings"]) for r in body["recommendations"]]
     assert savings == sorted(savings, reverse=True)
-
-
-def test_alerts(client, talk):
-    project, _ = talk
-    body = get(client, "/api/alerts", project, **HOUR)
-    by_type = {a["type"]: a for a in body["alerts"]}
-    assert set(by_type) == {"unpriced_model", "error_rate"}
-    assert by_type["unpriced_model"]["model"] == "acme-llm-1" and by_type["unpriced_model"]["requests"] == 1
-    flaky = by_type["error_rate"]
-    assert (flaky["endpoint_name"], flaky["errors"], flaky["requests"]) == ("flaky", 5, 6)
-    assert flaky["severity"] == "critical" and flaky["error_rate"] == pytest.approx(5 / 6)
-
-
-def test_cost_spike_alert(client, database_url):
-    key, project = new_project(database_url)
-    events = [{"model": "gpt-4o", "prompt_tokens": 1000, "completion_tokens": 0, "latency_ms": 10.0,
-               "timestamp": iso(T0 + timedelta(days=d, hours=1))} for d in range(5)]
-    events += [{"model": "gpt-4o", "prompt_tokens": 1000, "completion_tokens": 0, "latency_ms": 10.0,
-                "timestamp": iso(T0 + timedelta(days=5, hours=1, minutes=m))} for m in range(40)]
-    post(client, key, events)
-    body = get(client, "/api/alerts", project, **{"from": iso(T0), "to": iso(T0 + timedelta(days=6))})
-    spikes = [a for a in body["alerts"] if a["type"] == "cost_spike"]
-    assert [(a["day"], a["cost"]) for a in spikes] == [(iso(T0 + timedelta(days=5)), "0.1")]
