@@ -227,7 +227,8 @@ def test_busy_is_429_and_database_down_is_503(database_url, data_dir, project_ke
     try:
         res = post(down.test_client(), key, export([span(MINI)]))
         assert res.status_code == 503 and res.headers["Retry-After"] == "2"
-        assert RpcStatus.FromString(res.data).code == 14
+        status = RpcStatus.FromString(res.data)
+        assert status.code == 14 and f"(request id {res.headers['X-Request-Id']})" in status.message
     finally:
         down.extensions["db_pool"].close()
 

@@ -11,7 +11,6 @@ become usage events (ingest/otlp.py) and go through the same pipeline as /api/lo
 from __future__ import annotations
 
 import base64
-import logging
 import time
 from http import HTTPStatus
 
@@ -23,7 +22,7 @@ from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (ExportTrac
                                                                       ExportTraceServiceResponse)
 
 from .. import metrics
-from ..errors import ApiError
+from ..errors import ApiError, server_error
 from ..ingest.otlp import map_spans, rejection_reasons
 from .access import bearer_token
 
@@ -32,7 +31,6 @@ PROTOBUF, JSON = "application/x-protobuf", "application/json"
 _MAX_REASONS = 20  # in one answer's error_message; the count covers them all
 # google.rpc.Code for each HTTP status we answer with (the Status message carries one).
 _GRPC_CODE = {400: 3, 401: 16, 404: 5, 405: 12, 413: 8, 415: 3, 429: 8, 500: 13, 503: 14}
-log = logging.getLogger(__name__)
 
 
 def serve_traces(endpoint, environ, start_response):
@@ -47,10 +45,11 @@ def serve_traces(endpoint, environ, start_response):
             raise ApiError(415, "unsupported_media_type", f"send OTLP as {PROTOBUF} or {JSON}")
         status, out = 200, _export(endpoint, environ, encoding)
     except ApiError as err:
+        err = server_error(environ, err) if err.status >= 500 else err  # logged with the request id
         status, headers, out = err.status, err.headers, _status_body(encoding or JSON, err)
-    except Exception:  # a bug: logged here (no span data in the log), answered as a retryable failure
-        log.exception("OTLP export failed")
-        status, out = 500, _status_body(encoding or JSON, ApiError(500, "internal_server_error", "the server failed"))
+    except Exception:  # a bug: the traceback is logged with the request id (no span data in it)
+        err = server_error(environ)
+        status, headers, out = 500, err.headers, _status_body(encoding or JSON, err)
     start_response(f"{status} {HTTPStatus(status).phrase}",
                    [("Content-Type", encoding or JSON), ("Content-Length", str(len(out))), *headers.items()])
     metrics.REQUEST_SECONDS.labels(TRACES_PATH, str(status)).observe(time.perf_counter() - started)
@@ -149,6 +148,8 @@ def export_answer(encoding: str, reasons: list[str]) -> bytes:
 def _status_body(encoding: str, err: ApiError) -> bytes:
     """A failure as google.rpc.Status, the field details folded into its message."""
     message = err.message + "".join(f"; {d['field']}: {d['message']}" for d in err.details)
+    if err.request_id:
+        message += f" (request id {err.request_id})"
     return _encode(Status(code=_GRPC_CODE.get(err.status, 2), message=message), encoding)
 
 
