@@ -4,6 +4,7 @@ exporting to a real `tokenoptimizer serve`: the rows in Postgres have the exact 
 
 from __future__ import annotations
 
+import asyncio
 import warnings
 from decimal import Decimal
 
@@ -85,6 +86,14 @@ def test_official_openai_instrumentation_spans_land_priced(tracing, db, fake_pro
             fake_provider.fail.append((400, {"error": {"message": "bad", "type": "invalid_request_error"}}, {}))
             with pytest.raises(Exception):
                 client.chat.completions.create(model="gpt-4o", messages=USER)
+            stream = client.chat.completions.create(model="gpt-4.1-mini", messages=USER, stream=True,
+                                                    stream_options={"include_usage": True})
+            assert "".join(c.choices[0].delta.content or "" for c in stream if c.choices) == "hi"
+
+        async def call_async():
+            async with fake_provider.async_client("openai") as client:
+                await client.chat.completions.create(model="gpt-4o", messages=USER)
+        asyncio.run(call_async())
     finally:
         context.detach(token)
         instrumentor.uninstrument()
@@ -92,10 +101,15 @@ def test_official_openai_instrumentation_spans_land_priced(tracing, db, fake_pro
     rows = rows_of(db, project)
     got = [(r["model"], r["provider"], r["endpoint_name"], r["prompt_tokens"], r["completion_tokens"], r["status"],
             r["error_type"], r["session_id"], r["total_cost"]) for r in rows]
-    # This instrumentation reports input and output tokens only (no cache count): 10 x 0.00015/1K + 2 x 0.0006/1K.
+    # This instrumentation reports input and output tokens only (no cache count), so the fake's 4 cached
+    # tokens are priced as input: 10 x 0.00015/1K + 2 x 0.0006/1K.
     assert got == [("gpt-4o-mini", "openai", "support-bot", 10, 2, "ok", None, "conv-official", Decimal("0.0000027")),
                    ("gpt-4o", "openai", "support-bot", 0, 0, "error", "openai.BadRequestError", "conv-official",
-                    Decimal("0"))]
+                    Decimal("0")),
+                   # streamed, usage in the last chunk: 10 x 0.0004/1K + 2 x 0.0016/1K
+                   ("gpt-4.1-mini", "openai", "support-bot", 10, 2, "ok", None, "conv-official", Decimal("0.0000072")),
+                   # async: 10 x 0.0025/1K + 2 x 0.01/1K
+                   ("gpt-4o", "openai", "support-bot", 10, 2, "ok", None, "conv-official", Decimal("0.000045"))]
     assert {r["sdk_name"] for r in rows} == {"opentelemetry.util.genai.handler"}
 
 
