@@ -12,7 +12,7 @@ COPY pyproject.toml README.md ./
 COPY sdk/ sdk/
 COPY backend/ backend/
 COPY supabase/ supabase/
-RUN pip install --no-cache-dir -e ".[server]"
+RUN pip install --no-cache-dir -e ".[server,otel]"
 COPY --from=dashboard /src/frontend/dist frontend/dist
 ENV TOKENOPTIMIZER_MODE=selfhosted PROMETHEUS_MULTIPROC_DIR=/tmp/metrics
 RUN mkdir -p /tmp/metrics && useradd --system tokenoptimizer && chown tokenoptimizer /tmp/metrics
