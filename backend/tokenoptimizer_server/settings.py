@@ -6,7 +6,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+REPO_ROOT = Path(__file__).resolve().parents[2]  # the checkout, when running from one
+BUNDLE_DIR = Path(__file__).resolve().parent / "bundle"  # what an installed wheel carries (setup.py)
 
 
 class SettingsError(ValueError):
@@ -33,9 +34,21 @@ def _choice(name: str, default: str, choices: tuple[str, ...]) -> str:
     return value
 
 
+def _checkout_or_bundle(checkout: Path, bundled: str) -> Path:
+    """A checkout's own folder when running from one, else the installed package's copy."""
+    copy = BUNDLE_DIR / bundled
+    return copy if copy.is_dir() and not checkout.is_dir() else checkout
+
+
 def supabase_dir() -> Path:
     """The supabase/ folder whose migrations and seed define the schema."""
-    return Path(os.environ.get("TOKENOPTIMIZER_MIGRATIONS_DIR") or REPO_ROOT / "supabase")
+    return Path(os.environ.get("TOKENOPTIMIZER_MIGRATIONS_DIR") or _checkout_or_bundle(REPO_ROOT / "supabase", "supabase"))
+
+
+def frontend_dir() -> Path:
+    """The built dashboard (frontend/dist) that the API serves at /."""
+    return Path(os.environ.get("TOKENOPTIMIZER_FRONTEND_DIR")
+                or _checkout_or_bundle(REPO_ROOT / "frontend" / "dist", "dashboard"))
 
 
 def db_pooler() -> str:
@@ -83,7 +96,7 @@ class Settings:
             max_body_bytes=_int("TOKENOPTIMIZER_MAX_BODY_BYTES", 1_000_000, 1024),
             max_batch_events=_int("TOKENOPTIMIZER_MAX_BATCH_EVENTS", 1000, 1),
             public_base_url=os.environ.get("TOKENOPTIMIZER_PUBLIC_URL") or None,
-            frontend_dir=Path(os.environ.get("TOKENOPTIMIZER_FRONTEND_DIR") or REPO_ROOT / "frontend" / "dist"),
+            frontend_dir=frontend_dir(),
             migrations_dir=supabase_dir(),
             alerts_every_s=_int("TOKENOPTIMIZER_ALERTS_EVERY_S", 30, 1),
         )
