@@ -220,7 +220,7 @@ def test_rules_crud_and_validation(client, project):
                         ({"kind": "daily_spend", "webhook_url": "ftp://x"}, "webhook_url")):
         answer = client.post(f"/api/alerts/rules?project={pid}", json=body)
         assert answer.status_code == 400, body
-        assert field in answer.get_json()["error"]["message"]
+        assert answer.get_json()["error"]["details"][0]["field"] == field
     assert client.delete(f"/api/alerts/rules/{rule['id']}?project={pid}").status_code == 204
     assert client.delete(f"/api/alerts/rules/{rule['id']}?project={pid}").status_code == 404
 

@@ -10,6 +10,7 @@ import psycopg
 from psycopg.types.json import Jsonb
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, model_validator
 
+from ..api.params import ParameterError
 from .rules import KINDS
 
 # The original's automated alerts (docs/alerts.md), given once to every project.
@@ -61,7 +62,7 @@ class RuleIn(BaseModel):
             self.threshold = kind.default_threshold
         self.params = _PARAMS[self.kind](**self.params).model_dump(mode="json") if self.kind in _PARAMS else {}
         if self.kind == "session_efficiency" and self.threshold is not None and self.threshold > 100:
-            raise ValueError("threshold: an efficiency score lies between 0 and 100")
+            raise ParameterError("threshold", "an efficiency score lies between 0 and 100")
         return self
 
 

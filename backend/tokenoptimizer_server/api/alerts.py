@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Literal
 
 from flask import Blueprint, jsonify, request
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from .. import analytics, db
 from ..alerts import deliver, store
@@ -19,15 +19,80 @@ from ..alerts.evaluate import alert_json
 from ..alerts.rules import KINDS
 from ..errors import ApiError
 from .access import require_admin
-from .sessions import parse
+from .answers import Answer
+from .contract import ADMIN, answers, spec
+from .params import ProjectQuery
+from .sessions import Projection
 
 bp = Blueprint("alerts", __name__)
+Kind = Literal["session_tokens", "session_cost", "session_efficiency", "daily_spend", "monthly_spend",
+               "monthly_forecast", "unpriced_model", "usage_anomaly"]
 
 
-class AlertsQuery(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+class AlertsQuery(ProjectQuery):
     state: Literal["firing", "resolved"] | None = None
     limit: int = Field(100, ge=1, le=500)
+
+
+class StoredAlert(Answer):
+    id: str
+    project_id: str
+    rule_id: str
+    rule_name: str
+    kind: Kind
+    subject: str = Field(description="A conversation (<session>@<start>), a day, a month, a model or a metric.")
+    state: Literal["firing", "resolved"]
+    first_seen: datetime
+    last_seen: datetime
+    resolved_at: datetime | None
+    value: str | None
+    threshold: str | None
+    message: str
+    evidence: dict
+
+
+class AlertsAnswer(Answer):
+    alerts: list[StoredAlert]
+    firing: int
+
+
+class RuleAnswer(Answer):
+    id: str
+    project_id: str
+    kind: Kind
+    name: str
+    threshold: str | None
+    params: dict
+    enabled: bool
+    webhook_url: str | None
+    webhook_format: Literal["slack", "generic"]
+    has_secret: bool
+    evaluated_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class KindAnswer(Answer):
+    kind: Kind
+    description: str
+    default_threshold: str | None
+    default_params: dict
+
+
+class RulesAnswer(Answer):
+    rules: list[RuleAnswer]
+    kinds: list[KindAnswer]
+
+
+class TestSendAnswer(Answer):
+    delivered: bool
+    detail: str = Field(description="What the receiver answered (HTTP status) or why it could not be reached.")
+
+
+class BudgetAnswer(Answer):
+    projection: Projection
+    budget: str | None
+    status: Literal["none", "on_track", "at_risk", "over"]
 
 
 def _project(conn) -> uuid.UUID:
@@ -46,10 +111,10 @@ def _no_rule(rule_id: uuid.UUID) -> ApiError:
 
 
 @bp.get("/api/alerts")
-def alerts():
+@spec.validate(query=AlertsQuery, resp=answers(AlertsAnswer, 400, 401, 404), security=ADMIN)
+def alerts(query: AlertsQuery):
     """Alerts newest first: state, first and last seen, the evidence; `firing` counts those still firing."""
     require_admin()
-    query = parse(AlertsQuery, request.args.to_dict())
     with db.pool().connection() as conn:
         project = _project(conn)
         rows = store.list_alerts(conn, project, query.state, query.limit)
@@ -59,6 +124,7 @@ def alerts():
 
 
 @bp.get("/api/alerts/rules")
+@spec.validate(query=ProjectQuery, resp=answers(RulesAnswer, 400, 401, 404), security=ADMIN)
 def rules():
     """The project's rules (secrets left out) and every kind with its defaults."""
     require_admin()
@@ -71,29 +137,32 @@ def rules():
 
 
 @bp.post("/api/alerts/rules")
-def create_rule():
+@spec.validate(query=ProjectQuery, json=store.RuleIn, resp=answers(RuleAnswer, 400, 401, 404, status=201),
+               security=ADMIN)
+def create_rule(json: store.RuleIn):
     """A new rule; threshold, name and params default per kind."""
     require_admin()
-    rule = parse(store.RuleIn, _body())
+    _body()
     with db.pool().connection() as conn:
-        row = store.create_rule(conn, _project(conn), rule)
+        row = store.create_rule(conn, _project(conn), json)
     return jsonify(store.rule_json(row)), 201
 
 
 @bp.put("/api/alerts/rules/<uuid:rule_id>")
-def update_rule(rule_id: uuid.UUID):
+@spec.validate(query=ProjectQuery, json=store.RuleIn, resp=answers(RuleAnswer, 400, 401, 404), security=ADMIN)
+def update_rule(rule_id: uuid.UUID, json: store.RuleIn):
     """Replace a rule (the stored webhook secret stays unless `webhook_secret` is sent)."""
     require_admin()
     body = _body()
-    rule = parse(store.RuleIn, body)
     with db.pool().connection() as conn:
-        row = store.update_rule(conn, _project(conn), rule_id, rule, keep_secret="webhook_secret" not in body)
+        row = store.update_rule(conn, _project(conn), rule_id, json, keep_secret="webhook_secret" not in body)
     if row is None:
         raise _no_rule(rule_id)
     return jsonify(store.rule_json(row))
 
 
 @bp.delete("/api/alerts/rules/<uuid:rule_id>")
+@spec.validate(query=ProjectQuery, resp=answers(None, 400, 401, 404, status=204), security=ADMIN)
 def delete_rule(rule_id: uuid.UUID):
     require_admin()
     with db.pool().connection() as conn:
@@ -103,6 +172,7 @@ def delete_rule(rule_id: uuid.UUID):
 
 
 @bp.post("/api/alerts/rules/<uuid:rule_id>/test")
+@spec.validate(query=ProjectQuery, resp=answers(TestSendAnswer, 400, 401, 404), security=ADMIN)
 def test_send(rule_id: uuid.UUID):
     """Send a sample alert to the rule's webhook now, signed like real ones; says what the receiver answered."""
     require_admin()
@@ -125,6 +195,7 @@ def test_send(rule_id: uuid.UUID):
 
 
 @bp.get("/api/budget")
+@spec.validate(query=ProjectQuery, resp=answers(BudgetAnswer, 400, 401, 404), security=ADMIN)
 def budget():
     """This month's projection against the monthly budget (the enabled forecast or monthly spend rule)."""
     require_admin()

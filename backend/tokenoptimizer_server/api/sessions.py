@@ -1,42 +1,149 @@
 """Conversations: the sessions list (keyset pages, five sorts), one session, efficiency metrics, settings.
 
-Each read passes one SQL function's JSON through (docs/api.md, docs/efficiency.md); the query
-parameters of this blueprint are pydantic models, so a bad value is a 400 naming the field.
+Each read passes one SQL function's JSON through (docs/api.md, docs/efficiency.md); routes declare
+their query and answer models (api.contract), so /api/openapi.json and the dashboard's types follow.
 """
 
 from __future__ import annotations
 
-import json
-from typing import Literal
+import json as json_module
+from datetime import datetime
+from typing import Annotated, Literal
 
 from flask import Blueprint, Response, request
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, Field, ValidationError
 
 from .. import analytics, db, efficiency
+from ..efficiency.rollup import EfficiencySettings
 from ..errors import ApiError
 from .access import require_admin
+from .answers import Answer, LogRow, Money
+from .contract import ADMIN, answers, spec
+from .params import ProjectQuery, ReadQuery, from_validation_error, path_text
 
 bp = Blueprint("sessions", __name__)
 
+Rating = Literal["Excellent", "Good", "Fair", "Poor"]
 
-class SessionsPageQuery(BaseModel):
-    """What /api/tokens/sessions takes besides the common range, project and filters."""
 
-    model_config = ConfigDict(extra="ignore")
-
+class SessionsPageQuery(ReadQuery):
     sort: Literal["recent", "cost", "tokens", "turns", "score"] = "recent"
     order: Literal["asc", "desc"] = "desc"
-    cursor: str | None = Field(None, max_length=2000, description="The `next` of the previous page.")
+    cursor: Annotated[str | None, Field(None, max_length=2000, description="The `next` of the previous page.")]
     limit: int = Field(50, ge=1, le=500)
 
 
+class Conversation(Answer):
+    """A session's turns with no silence longer than the project's session gap (docs/efficiency.md)."""
+
+    session_id: str
+    started_at: datetime
+    ended_at: datetime
+    duration_s: float
+    turns: int
+    errors: int
+    prompt_tokens: int
+    completion_tokens: int
+    total_tokens: int
+    cost: Money
+    unpriced_turns: int
+    models: list[str]
+    zimmer_tokens: float = Field(description="total_tokens / turns x the model multiplier.")
+    efficiency_score: float = Field(description="100 x max(0, 1 - Zimmer / baseline), one decimal.")
+    rating: Rating = Field(description="From Zimmer: Excellent <= 200 < Good <= 400 < Fair <= 600 < Poor.")
+    status: Rating = Field(description="From the score: Excellent >= 80, Good >= 60, Fair >= 40, else Poor.")
+
+
+class SessionsPage(Answer):
+    sessions: list[Conversation]
+    sort: str
+    order: str
+    refreshed_until: datetime | None = Field(description="The rollup holds rows up to about this time.")
+    next: str | None = Field(description="Send back as `cursor` for the next page; null on the last.")
+
+
+class SessionMetrics(Answer):
+    turns: int
+    errors: int
+    prompt_tokens: int
+    completion_tokens: int
+    total_tokens: int
+    cost: Money
+    unpriced_turns: int
+    started_at: datetime
+    ended_at: datetime
+    zimmer_tokens: float
+    efficiency_score: float
+    rating: Rating
+    status: Rating
+
+
+class SessionAnswer(Answer):
+    session_id: str
+    metrics: SessionMetrics | None = Field(description="Over all the session's conversations; null until the rollup has it.")
+    conversations: list[Conversation]
+    turns: list[LogRow]
+    truncated: bool
+    refreshed_until: datetime | None
+
+
+class Projection(Answer):
+    """Month so far + the recent daily rate x the days left."""
+
+    month: str
+    as_of: datetime
+    month_to_date: str
+    rate_from: datetime
+    daily_rate: str | None
+    days_left: float
+    projected: str
+
+
+class HistogramBucket(Answer):
+    min: int
+    max: int | None
+    conversations: int
+
+
+class ConversationFigures(Answer):
+    sample_size: int = Field(description="Conversations read: the most recently active, at most sample_limit.")
+    sample_limit: int
+    avg_turns: float | None
+    tokens_per_conversation: float | None
+    zimmer_per_conversation: float | None
+    cost_per_conversation: Money
+    avg_efficiency_score: float | None
+    total_zimmer_tokens: float
+    cost_per_zimmer_token: Money
+    tokens_histogram: list[HistogramBucket]
+
+
+class TokenMetricsAnswer(Answer):
+    requests: int
+    prompt_tokens: int
+    completion_tokens: int
+    total_tokens: int
+    cached_tokens: int
+    avg_prompt_tokens: float | None
+    avg_completion_tokens: float | None
+    completion_to_prompt_ratio: float | None
+    cached_prompt_share: float | None
+    cost_per_request: Money
+    conversations: ConversationFigures
+    projection: Projection
+    refreshed_until: datetime | None
+
+
 def parse(model: type[BaseModel], values: dict) -> BaseModel:
-    """Values through a pydantic model; a refusal is our 400 naming each field."""
+    """Values through a pydantic model (for bodies read by hand); a refusal is our 400 naming each field."""
     try:
-        return model.model_validate({k: v for k, v in values.items() if v not in ("", None)})
+        return model.model_validate(values)
     except ValidationError as err:
-        details = [{"field": ".".join(map(str, e["loc"])) or "body", "message": e["msg"]} for e in err.errors()]
-        raise ApiError(400, "invalid_parameter", f"{details[0]['field']}: {details[0]['message']}", details) from None
+        raise from_validation_error(err) from None
+
+
+def json_text(body: dict) -> str:
+    return json_module.dumps(body, separators=(",", ":"))
 
 
 def _json(body: str) -> Response:
@@ -44,57 +151,57 @@ def _json(body: str) -> Response:
 
 
 @bp.get("/api/tokens/sessions")
-def sessions():
+@spec.validate(query=SessionsPageQuery, resp=answers(SessionsPage, 400, 401, 404), security=ADMIN)
+def sessions(query: SessionsPageQuery):
     """Conversations in the range, one keyset page, sorted by recency, cost, tokens, turns or score."""
     require_admin()
-    page = parse(SessionsPageQuery, request.args.to_dict())
     with db.pool().connection() as conn:
-        read = analytics.read_args(conn, request.args)
-        return _json(analytics.call_json(conn, "conversation_page", read, page.sort, page.order,
-                                         page.cursor, page.limit))
+        read = analytics.read_args(conn, query)
+        return _json(analytics.call_json(conn, "conversation_page", read, query.sort, query.order,
+                                         query.cursor, query.limit))
 
 
 @bp.get("/api/session/<path:session_id>")
-def session(session_id: str):
+@spec.validate(query=ProjectQuery, resp=answers(SessionAnswer, 400, 401, 404), security=ADMIN)
+def session(session_id: str, query: ProjectQuery):
     """A session's conversations with their efficiency, and its turns oldest first."""
     require_admin()
-    if "\x00" in session_id or not 1 <= len(session_id) <= 200:
-        raise ApiError(400, "invalid_parameter", "session_id: must be 1 to 200 characters, no NUL",
-                       [{"field": "session_id", "message": "must be 1 to 200 characters, no NUL"}])
+    path_text("session_id", session_id)
     with db.pool().connection() as conn:
-        project = analytics.project(conn, request.args.get("project"))
-        row = conn.execute("select public.usage_session(%s, %s)::text as body", (project, session_id)).fetchone()
-    body = row["body"]
-    if not json.loads(body)["turns"]:
+        project = analytics.project(conn, query.project and str(query.project))
+        row = conn.execute("select public.usage_session(%s, %s) as body", (project, session_id)).fetchone()
+    if not row["body"]["turns"]:
         raise ApiError(404, "not_found", f"no turns for session {session_id!r} in this project")
-    return _json(body)
+    return _json(json_text(row["body"]))
 
 
 @bp.get("/api/tokens/metrics")
-def token_metrics():
+@spec.validate(query=ReadQuery, resp=answers(TokenMetricsAnswer, 400, 401, 404), security=ADMIN)
+def token_metrics(query: ReadQuery):
     """Per request and per conversation: tokens, Zimmer, cost, score, cost per Zimmer Token, projection."""
     require_admin()
     with db.pool().connection() as conn:
-        return _json(analytics.call_json(conn, "usage_token_metrics", analytics.read_args(conn, request.args)))
+        return _json(analytics.call_json(conn, "usage_token_metrics", analytics.read_args(conn, query)))
 
 
 @bp.get("/api/efficiency/settings")
-def get_settings():
+@spec.validate(query=ProjectQuery, resp=answers(EfficiencySettings, 400, 401, 404), security=ADMIN)
+def get_settings(query: ProjectQuery):
     """The project's session gap, Zimmer baseline and model multipliers."""
     require_admin()
     with db.pool().connection() as conn:
-        project = analytics.project(conn, request.args.get("project"))
+        project = analytics.project(conn, query.project and str(query.project))
         return _json(efficiency.get_settings(conn, project).model_dump_json())
 
 
 @bp.put("/api/efficiency/settings")
-def put_settings():
+@spec.validate(query=ProjectQuery, json=EfficiencySettings, resp=answers(EfficiencySettings, 400, 401, 404),
+               security=ADMIN)
+def put_settings(query: ProjectQuery, json: EfficiencySettings):
     """Change them; the evaluator job rebuilds the project's conversations with the new settings."""
     require_admin()
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
+    if not isinstance(request.get_json(silent=True), dict):
         raise ApiError(400, "invalid_body", "the body must be a JSON object")
-    settings = parse(efficiency.rollup.EfficiencySettings, body)
     with db.pool().connection() as conn:
-        project = analytics.project(conn, request.args.get("project"))
-        return _json(efficiency.put_settings(conn, project, settings).model_dump_json())
+        project = analytics.project(conn, query.project and str(query.project))
+        return _json(efficiency.put_settings(conn, project, json).model_dump_json())
