@@ -177,3 +177,15 @@ def test_bad_settings_are_refused_by_field(client, original):
     answer = client.put(f"/api/efficiency/settings?project={project}", json={"session_gap_minutes": 0})
     assert answer.status_code == 400 and answer.get_json()["error"]["details"][0]["field"] == "session_gap_minutes"
     assert get(client, "/api/efficiency/settings", project)["session_gap_minutes"] == 30
+
+
+def test_dashboard_and_metrics_carry_this_months_projection(client, database_url, app):
+    key, project = new_project(database_url)
+    now = datetime.now(timezone.utc)
+    sent = post(app.test_client(), key, turns("today", [2000], base=now - timedelta(minutes=1)))
+    spent = Decimal(sent[0]["total_cost"])
+    projection = get(client, "/api/dashboard", project)["projection"]
+    assert projection["month"] == now.strftime("%Y-%m") and Decimal(projection["month_to_date"]) == spent
+    # All of it in the last minutes: the rate is spent per day of existence (since the first hour used).
+    assert Decimal(projection["projected"]) >= spent
+    assert get(client, "/api/tokens/metrics", project)["projection"]["month_to_date"] == projection["month_to_date"]

@@ -38,8 +38,13 @@ def _read(function: str, query: ReadQuery, *extra: object) -> Response:
 @bp.get("/api/dashboard")
 @read(a.DashboardAnswer)
 def dashboard(query: ReadQuery):
-    """Totals for the range, the previous period of equal length, and the change."""
-    return _read("usage_summary", query)
+    """Totals for the range, the previous period of equal length, the change, and this month's projection."""
+    require_admin()
+    with db.pool().connection() as conn:
+        read = analytics.read_args(conn, query)
+        summary = analytics.call_json(conn, "usage_summary", read)
+        projection = conn.execute("select public.month_projection(%s)::text as p", (read.project,)).fetchone()["p"]
+    return _json(summary[:-1] + ',"projection":' + projection + "}")  # both are JSON objects from SQL
 
 
 @bp.get("/api/usage/timeseries")

@@ -50,12 +50,25 @@ class Totals(Answer):
     p95_latency_ms: float | None
 
 
+class Projection(Answer):
+    """This month's cost: month so far + the recent daily rate x the days left (docs/efficiency.md)."""
+
+    month: str
+    as_of: datetime
+    month_to_date: Amount
+    rate_from: datetime
+    daily_rate: Money
+    days_left: float
+    projected: Amount
+
+
 class DashboardAnswer(Answer):
     from_: datetime = Field(alias="from")
     to: datetime
     totals: Totals
     previous: Totals | None
     change: dict[str, float | None] | None = Field(description="Relative change per total (0.25 = +25%).")
+    projection: Projection | None = Field(None, description="The current month's projection (not the range's).")
 
 
 class TimeseriesPoint(Answer):

@@ -17,7 +17,7 @@ from .. import analytics, db, efficiency
 from ..efficiency.rollup import EfficiencySettings
 from ..errors import ApiError
 from .access import require_admin
-from .answers import Answer, LogRow, Money
+from .answers import Answer, LogRow, Money, Projection
 from .contract import ADMIN, answers, spec
 from .params import ProjectQuery, ReadQuery, from_validation_error, path_text
 
@@ -85,18 +85,6 @@ class SessionAnswer(Answer):
     turns: list[LogRow]
     truncated: bool
     refreshed_until: datetime | None
-
-
-class Projection(Answer):
-    """Month so far + the recent daily rate x the days left."""
-
-    month: str
-    as_of: datetime
-    month_to_date: str
-    rate_from: datetime
-    daily_rate: str | None
-    days_left: float
-    projected: str
 
 
 class HistogramBucket(Answer):
