@@ -244,3 +244,11 @@ def test_openapi_lists_the_traces_receiver(client):
     operation = client.get("/api/openapi.json").get_json()["paths"]["/v1/traces"]["post"]
     assert set(operation["requestBody"]["content"]) == {"application/x-protobuf", "application/json"}
     assert {"200", "400", "401", "413", "415", "429", "503"} <= set(operation["responses"])
+
+
+def test_without_the_otel_extra_the_path_says_what_to_install(client, monkeypatch):
+    from tokenoptimizer_server.api import ingest
+
+    monkeypatch.setattr(ingest, "serve_traces", None)  # as when opentelemetry-proto is not installed
+    res = client.post("/v1/traces", data=b"", content_type="application/x-protobuf")
+    assert res.status_code == 501 and "tokenoptimizer[server,otel]" in res.get_json()["error"]["message"]

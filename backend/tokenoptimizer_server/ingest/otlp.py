@@ -46,6 +46,7 @@ _TOKENS = {
                     "gen_ai.usage.details.cache_write_tokens"),
     "reasoning": ("gen_ai.usage.reasoning.output_tokens", "gen_ai.usage.reasoning_tokens"),
 }
+_SCALARS = frozenset({"string_value", "int_value", "double_value", "bool_value"})
 _OPERATION = "gen_ai.operation.name"
 _MAPPED = frozenset({ENDPOINT_ATTRIBUTE, CACHE_RULE_ATTRIBUTE, _OPERATION, *(n for names in (*_STRINGS.values(),
                      *_TOKENS.values()) for n in names)})
@@ -118,11 +119,13 @@ def _wanted(attributes, out: SpanBatch) -> dict:
     """The mapped attributes as Python values; content ones counted (never read, never kept)."""
     found = {}
     for kv in attributes:
-        if kv.key in _MAPPED:
-            kind = kv.value.WhichOneof("value")
-            if kind in ("string_value", "int_value", "double_value", "bool_value"):
-                found[kv.key] = getattr(kv.value, kind)
-        elif is_content(kv.key):
+        key = kv.key
+        if key in _MAPPED:
+            value = kv.value
+            kind = value.WhichOneof("value")
+            if kind in _SCALARS:
+                found[key] = getattr(value, kind)
+        elif is_content(key):
             out.content_dropped += 1
     return found
 
@@ -210,8 +213,8 @@ def _timing(span: Span) -> dict:
     """Span start → timestamp, its duration → latency_ms (only when the clock values make sense)."""
     out = {}
     if span.start_time_unix_nano:
-        started = _EPOCH + timedelta(microseconds=span.start_time_unix_nano // 1000)  # exact, no float
-        out["timestamp"] = started.isoformat()
+        # exact (no float), and a datetime: the event validation takes it as it is, no string to parse
+        out["timestamp"] = _EPOCH + timedelta(microseconds=span.start_time_unix_nano // 1000)
         if span.end_time_unix_nano >= span.start_time_unix_nano:
             out["latency_ms"] = round((span.end_time_unix_nano - span.start_time_unix_nano) / 1e6, 3)
     return out
