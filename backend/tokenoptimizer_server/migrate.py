@@ -46,9 +46,15 @@ def migrate(conn: psycopg.Connection, supabase_dir: Path, *, seed: bool = True) 
         conn.execute(_TRACKING)
         done = {r["name"] if isinstance(r, dict) else r[0]: r for r in
                 conn.execute("select name, checksum from public.tokenoptimizer_migrations").fetchall()}
+        pushed = _pushed_with_supabase_cli(conn)
         for path in migration_files(supabase_dir):
             sql = path.read_text()
             checksum = hashlib.sha256(sql.encode()).hexdigest()
+            if path.name not in done and path.name.split("_", 1)[0] in pushed:
+                # `supabase db push` applied it already: record it here too, do not run it twice.
+                conn.execute("insert into public.tokenoptimizer_migrations (name, checksum) values (%s, %s)",
+                             (path.name, checksum))
+                continue
             if path.name in done:
                 row = done[path.name]
                 old = row["checksum"] if isinstance(row, dict) else row[1]
@@ -63,6 +69,16 @@ def migrate(conn: psycopg.Connection, supabase_dir: Path, *, seed: bool = True) 
         if seed:
             seed_prices(conn, supabase_dir)
     return applied
+
+
+def _pushed_with_supabase_cli(conn: psycopg.Connection) -> set[str]:
+    """Versions `supabase db push` recorded (its own table), so a database deployed with the CLI
+    and then served by the backend is not migrated twice."""
+    row = conn.execute("select to_regclass('supabase_migrations.schema_migrations') is not null as yes").fetchone()
+    if not (row["yes"] if isinstance(row, dict) else row[0]):
+        return set()
+    rows = conn.execute("select version from supabase_migrations.schema_migrations").fetchall()
+    return {r["version"] if isinstance(r, dict) else r[0] for r in rows}
 
 
 def seed_prices(conn: psycopg.Connection, supabase_dir: Path) -> bool:
