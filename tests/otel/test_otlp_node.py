@@ -1,6 +1,6 @@
-"""Another language: the real OpenTelemetry JS SDK (@opentelemetry/sdk-trace-base) and its OTLP/protobuf
-exporter (@opentelemetry/exporter-trace-otlp-proto) in tests/otel/node send GenAI spans to a real
-`tokenoptimizer serve`; the rows land priced. The test installs the package folder with `npm ci`."""
+"""Another language: the real OpenTelemetry JS SDK (@opentelemetry/sdk-trace-base) and its OTLP exporters
+(@opentelemetry/exporter-trace-otlp-proto, and -otlp-http for OTLP/JSON) in tests/otel/node send GenAI
+spans to a real `tokenoptimizer serve`; the rows land priced. The test installs the folder with `npm ci`."""
 
 from __future__ import annotations
 
@@ -37,10 +37,11 @@ def node_package() -> Path:
     return NODE_DIR
 
 
-def test_node_exporter_spans_land_priced(node_package, live_server, project_key, db):
+@pytest.mark.parametrize("encoding", ["protobuf", "json"])
+def test_node_exporter_spans_land_priced(node_package, live_server, project_key, db, encoding):
     key, project = project_key
     env = {**os.environ, "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT": f"{live_server}/v1/traces",
-           "OTEL_EXPORTER_OTLP_HEADERS": f"Authorization=Bearer%20{key}"}
+           "OTEL_EXPORTER_OTLP_HEADERS": f"Authorization=Bearer%20{key}", "OTLP_ENCODING": encoding}
     run = subprocess.run(["node", "emit.mjs"], cwd=node_package, env=env, capture_output=True, text=True, timeout=60)
     assert run.returncode == 0, run.stderr
     assert "error" not in run.stderr.lower(), run.stderr  # the exporter reports failed exports here

@@ -1,14 +1,16 @@
-// Emits GenAI spans through the real OpenTelemetry JS SDK and its OTLP/protobuf exporter, configured
-// only by the environment (OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, OTEL_EXPORTER_OTLP_HEADERS), as
-// docs/opentelemetry.md tells Node users. Prints the ids of the spans it sent, as JSON, for the test.
+// Emits GenAI spans through the real OpenTelemetry JS SDK and its OTLP exporter (protobuf, or JSON when
+// OTLP_ENCODING=json), configured only by the environment (OTEL_EXPORTER_OTLP_TRACES_ENDPOINT,
+// OTEL_EXPORTER_OTLP_HEADERS), as docs/opentelemetry.md tells Node users. Prints the ids of the spans
+// it sent, as JSON, for the test.
 import { SpanStatusCode, diag, DiagConsoleLogger, DiagLogLevel } from '@opentelemetry/api';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
+import { OTLPTraceExporter as JsonExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { OTLPTraceExporter as ProtobufExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 
 diag.setLogger(new DiagConsoleLogger(), DiagLogLevel.WARN); // export failures reach stderr
 
-const exporter = new OTLPTraceExporter();
+const exporter = process.env.OTLP_ENCODING === 'json' ? new JsonExporter() : new ProtobufExporter();
 const provider = new BasicTracerProvider({
   resource: resourceFromAttributes({ 'service.name': 'node-otlp-test', 'tokenoptimizer.endpoint_name': 'node-app' }),
   spanProcessors: [new BatchSpanProcessor(exporter)],
