@@ -136,12 +136,15 @@ def test_partial_success_counts_and_explains_each_rejected_span(client, db, proj
     no_model = span({"gen_ai.usage.input_tokens": 5, "gen_ai.usage.output_tokens": 1})
     negative = span({**MINI, "gen_ai.usage.output_tokens": -3})
     not_a_number = span({**MINI, "gen_ai.usage.input_tokens": "many"})
-    answer = parse_answer(post(client, key, export([no_model, span(MINI), negative, not_a_number])).data)
-    assert answer.partial_success.rejected_spans == 3
+    no_ids = span(MINI)
+    no_ids.ClearField("span_id")
+    answer = parse_answer(post(client, key, export([no_model, span(MINI), negative, not_a_number, no_ids])).data)
+    assert answer.partial_success.rejected_spans == 4
     message = answer.partial_success.error_message
     assert f"span {no_model.span_id.hex()}: has token usage but no gen_ai.response.model" in message
     assert f"span {negative.span_id.hex()}: completion_tokens:" in message
     assert f"span {not_a_number.span_id.hex()}: gen_ai.usage.input_tokens must be a whole number" in message
+    assert "span : trace_id must be 16 bytes and span_id 8 bytes" in message
     assert len(rows(db, project)) == 1
 
 

@@ -151,6 +151,8 @@ def _event(span: Span, attrs: dict, resource: dict, sdk: dict | None) -> dict | 
         return None
     if not strings["model"]:
         raise _Unmappable("has token usage but no gen_ai.response.model or gen_ai.request.model")
+    if len(span.trace_id) != 16 or len(span.span_id) != 8:  # the ids are the event's identity
+        raise _Unmappable("trace_id must be 16 bytes and span_id 8 bytes")
     cached, written = tokens["cache_read"] or 0, tokens["cache_write"] or 0
     prompt = tokens["input"] or 0
     if _separate_cache(attrs, resource):
