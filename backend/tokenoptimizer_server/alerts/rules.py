@@ -69,7 +69,7 @@ def kind(name: str, description: str, default_threshold: str | None, *, refires:
 def money(value: Decimal) -> str:
     """Dollars for a message: cents, or 3 significant digits under a cent (the dashboard's rule)."""
     if value != 0 and abs(value) < Decimal("0.01"):
-        return f"${value:.3g}"
+        return f"${value.quantize(Decimal(1).scaleb(value.adjusted() - 2)):f}"
     return f"${value.quantize(Decimal('0.01')):,}"
 
 

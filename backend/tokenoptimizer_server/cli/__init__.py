@@ -9,6 +9,7 @@ import click
 from .database import database_options  # noqa: F401  (re-exported for subcommands)
 from .keys import keys
 from .pricing import pricing
+from .report import report
 from .serve import migrate_cmd, serve
 
 
@@ -28,3 +29,4 @@ main.add_command(serve)
 main.add_command(migrate_cmd)
 main.add_command(keys)
 main.add_command(pricing)
+main.add_command(report)
