@@ -21,12 +21,24 @@ OTLP_SPANS = Counter("tokenoptimizer_otlp_spans_total", "OTLP spans received, by
 OTLP_CONTENT_DROPPED = Counter("tokenoptimizer_otlp_content_dropped_total",
                                "Span attributes and events carrying message text, dropped before storage")
 POOL = Gauge("tokenoptimizer_db_pool", "Database pool state", ["stat"], multiprocess_mode="livesum")
+UNPRICED = Counter("tokenoptimizer_unpriced_events_total", "Stored events without a cost, by why (pricing/cost.py)",
+                   ["reason"])
 
 
 def count_events(accepted: int, duplicates: int, rejected: int) -> None:
     for outcome, n in (("accepted", accepted), ("duplicate", duplicates), ("rejected", rejected)):
         if n:  # each increment is a locked write to a shared file under gunicorn
             EVENTS.labels(outcome).inc(n)
+
+
+def count_unpriced(rows: list[dict], stored_ids: set) -> None:
+    """The stored rows (not the duplicates) that have no cost, by their unpriced_reason."""
+    reasons: dict[str, int] = {}
+    for row in rows:
+        if row.get("unpriced_reason") and row["id"] in stored_ids:
+            reasons[row["unpriced_reason"]] = reasons.get(row["unpriced_reason"], 0) + 1
+    for reason, n in reasons.items():
+        UNPRICED.labels(reason).inc(n)
 
 
 def count_spans(events: int, without_usage: int, rejected: int) -> None:

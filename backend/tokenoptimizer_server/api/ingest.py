@@ -130,6 +130,7 @@ class IngestEndpoint:
             raise _unavailable() from None
         duplicates = len(valid) - len(inserted)
         metrics.count_events(len(inserted), duplicates, len(rejected))
+        metrics.count_unpriced(rows, inserted)
         return Stored(len(inserted), duplicates, rejected, priced)
 
     def _traces(self, environ, start_response):

@@ -58,8 +58,11 @@ def _port_free(host: str, port: int) -> bool:
 @click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64), help="gunicorn worker processes.")
 @click.option("--worker-class", default="gevent", show_default=True, type=click.Choice(["gevent", "gthread"]),
               help="gunicorn worker: gevent (one thread, many connections; fastest here) or gthread (16 threads).")
+@click.option("--price-sync", type=click.Choice(["off", "daily"]), default="off", show_default=True,
+              help="Keep prices current: run `pricing sync` daily in the background, in one worker only.")
 @database_options
-def serve(host: str, port: int, workers: int, worker_class: str, database_url: str | None, data_dir: Path) -> None:
+def serve(host: str, port: int, workers: int, worker_class: str, price_sync: str, database_url: str | None,
+          data_dir: Path) -> None:
     """Start the API and dashboard (embedded Postgres unless --database-url is given)."""
     if not _port_free(host, port):
         raise click.ClickException(f"{host}:{port} is already in use: stop what runs there or pass --port")
@@ -76,7 +79,8 @@ def serve(host: str, port: int, workers: int, worker_class: str, database_url: s
         click.echo(f"API key: {key[:10]}… (the whole key is in {data_dir / 'api_key'}; "
                    "`tokenoptimizer keys create` makes another)")
     env = {**os.environ, "DATABASE_URL": url, "TOKENOPTIMIZER_DATA_DIR": str(data_dir),
-           "TOKENOPTIMIZER_PUBLIC_URL": os.environ.get("TOKENOPTIMIZER_PUBLIC_URL", base)}
+           "TOKENOPTIMIZER_PUBLIC_URL": os.environ.get("TOKENOPTIMIZER_PUBLIC_URL", base),
+           "TOKENOPTIMIZER_PRICE_SYNC": price_sync}
     with tempfile.TemporaryDirectory(prefix="tokenoptimizer-metrics-") as metrics_dir:
         env["PROMETHEUS_MULTIPROC_DIR"] = metrics_dir
         cmd = [sys.executable, "-m", "gunicorn", "tokenoptimizer_server.wsgi:app", "--bind", f"{host}:{port}",

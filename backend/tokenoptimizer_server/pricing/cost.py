@@ -130,6 +130,18 @@ def price_request(price: Price, usage: Usage) -> Cost:
     return Cost(input_cost, output_cost, input_cost + output_cost)
 
 
+def list_cost(price: Price, prompt: int, completion: int, cached: int = 0) -> Decimal | None:
+    """Many requests' summed tokens at the row's standard rates (a sum is not one long prompt: no
+    long-context tier); None when the row cannot price them."""
+    try:
+        rates = rates_for(price, Usage(0, 0))
+        cost = ((prompt - cached) * _rate(rates, "input_price") + (cached and cached * _rate(rates, "cached_input_price",
+                "input_price")) + (completion and completion * _rate(rates, "output_price")))
+    except Unpriced:
+        return None
+    return cost / _THOUSAND
+
+
 def quote(price: Price | None, usage: Usage) -> Quote:
     """The cost of a request against the row its model resolved to (None: no row), or the reason it has none."""
     if price is None:

@@ -52,6 +52,22 @@ def parse_price(field: str, value: Any) -> Decimal | None:
     return price
 
 
+def _tiers(tiers: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Long-context tiers checked: a threshold above 0 and exact rates; errors name the field."""
+    out = []
+    for tier in tiers:
+        above = tier.get("above") if isinstance(tier, dict) else None
+        if isinstance(above, bool) or not isinstance(above, int) or above <= 0:
+            raise ValueError("long_context_tiers: every tier needs \"above\", a token count > 0")
+        rates = {k: format(parse_price(f"long_context_tiers.{k}", v), "f") for k, v in tier.items()
+                 if k in PRICE_FIELDS and v is not None}
+        unknown = set(tier) - {"above", "inclusive", *PRICE_FIELDS}
+        if unknown:
+            raise ValueError(f"long_context_tiers: unknown field(s) {', '.join(sorted(unknown))}")
+        out.append({"above": above, **rates, **({"inclusive": True} if tier.get("inclusive") else {})})
+    return sorted(out, key=lambda t: t["above"])
+
+
 def set_price(conn: psycopg.Connection, model: str, fields: dict[str, Any], actor: str,
               project_id: str | None = None) -> dict[str, Any]:
     """Insert or update one row (global, or a project's own); history is written by trigger."""
@@ -68,7 +84,7 @@ def _set_price(conn: psycopg.Connection, model: str, fields: dict[str, Any], act
     if "service_tiers" in values:
         values["service_tiers"] = json.dumps(values["service_tiers"] or {})
     if "long_context_tiers" in values:
-        values["long_context_tiers"] = json.dumps(values["long_context_tiers"] or [])
+        values["long_context_tiers"] = json.dumps(_tiers(values["long_context_tiers"] or []))
     table = "public.project_model_pricing" if project_id else "public.model_pricing"
     scope_sql, scope_args = ("model = %s and project_id = %s", [model, project_id]) if project_id else ("model = %s", [model])
     conn.execute("select set_config('tokenoptimizer.actor', %s, true)", (actor,))
