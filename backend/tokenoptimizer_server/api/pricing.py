@@ -1,19 +1,22 @@
-"""Pricing admin: list every model's price, set or delete one (admin), read its history."""
+"""Pricing admin: list every model's price, set or delete one (admin), read its history; unpriced
+requests by reason and retirement notices for models in traffic."""
 
 from __future__ import annotations
 
+from dataclasses import astuple
 from typing import Annotated, Any
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, Response, jsonify, request
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from .. import db
+from .. import analytics, db
 from ..errors import ApiError
-from ..pricing import store
+from ..pricing import deprecations, store
+from ..pricing.resolve import PriceBook
 from . import answers as a
 from .access import require_admin
 from .contract import ADMIN, answers, spec
-from .params import path_text
+from .params import ReadQuery, path_text
 
 bp = Blueprint("pricing", __name__)
 UNIT = "USD per 1K tokens"
@@ -35,6 +38,9 @@ class PriceUpdate(BaseModel):
     long_context_output_price: Price = None
     long_context_cached_input_price: Price = None
     long_context_threshold: int | None = Field(None, gt=0, le=2_147_483_647)
+    reasoning_price: Price = None
+    long_context_tiers: list[dict[str, Price | int | bool]] | None = Field(
+        None, description='Further thresholds: [{"above": 272000, "input_price": "0.002", "output_price": "0.0075"}].')
     provider: Name = None
     service_tiers: dict[str, dict[str, Price]] | None = None
     aliases: list[Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=r"^[^\x00]*$")]] | None = None
@@ -93,3 +99,63 @@ def delete_price(model: str):
         if not store.delete_price(conn, model, _actor()):
             raise ApiError(404, "not_found", f"no price row for {model!r}")
     return "", 204
+
+class UnpricedModelByReason(a.Answer):
+    model: str
+    requests: int
+    last_seen: str
+
+
+class UnpricedReason(a.Answer):
+    reason: str
+    meaning: str
+    fix: str
+    requests: int
+    models: list[UnpricedModelByReason]
+
+
+class UnpricedReasonsAnswer(a.Answer):
+    reasons: list[UnpricedReason]
+
+
+class EndpointOnSuccessor(a.Answer):
+    endpoint_name: str
+    requests: int
+    cost: a.Money
+    successor_cost: a.Money
+
+
+class RetirementNotice(a.Answer):
+    model: str
+    pricing_model: str | None
+    deprecation_date: str
+    days_left: int
+    successor_model: str | None
+    successor_priced: bool
+    endpoints: list[EndpointOnSuccessor]
+
+
+class RetirementsAnswer(a.Answer):
+    notice_days: int
+    models: list[RetirementNotice]
+
+
+@bp.get("/api/pricing/unpriced/reasons")
+@spec.validate(query=ReadQuery, resp=answers(UnpricedReasonsAnswer, 400, 401, 404), security=ADMIN)
+def unpriced_reasons(query: ReadQuery):
+    """Unpriced requests of the range by reason (with what fixes it), then by model."""
+    require_admin()
+    with db.pool().connection() as conn:
+        body = analytics.call_json(conn, "unpriced_by_reason", analytics.read_args(conn, query))
+    return Response(body, mimetype="application/json")
+
+
+@bp.get("/api/pricing/deprecations")
+@spec.validate(query=ReadQuery, resp=answers(RetirementsAnswer, 400, 401, 404), security=ADMIN)
+def retirements(query: ReadQuery):
+    """Models in the range's traffic that retire within 60 days: successor and each endpoint's cost on it."""
+    require_admin()
+    with db.pool().connection() as conn:
+        read = astuple(analytics.read_args(conn, query))
+        book = PriceBook(*store.load_rows(conn))
+        return jsonify({"notice_days": deprecations.NOTICE_DAYS, "models": deprecations.notices(conn, read, book)})
