@@ -84,3 +84,31 @@ def test_an_unreachable_url_is_a_clear_error(database_url):
     with fresh_database(database_url) as url:
         res = sync(url, "sync", "--url", "http://127.0.0.1:9/prices.json")
         assert res.returncode == 1 and "could not download http://127.0.0.1:9/prices.json" in res.stderr
+
+
+def test_serve_price_sync_daily_runs_in_one_worker(database_url, litellm_file, tmp_path, monkeypatch):
+    """`serve --price-sync daily` with two workers: the file is fetched and imported once, not twice."""
+    import time
+
+    from ..conftest import free_port, start_server, stop_server
+
+    with fresh_database(database_url) as url, connect(url, autocommit=True) as db, \
+            PriceFileServer(json.dumps(litellm_file).encode()) as server:
+        monkeypatch.setenv("TOKENOPTIMIZER_PRICE_SYNC_URL", server.url)
+        proc = start_server(url, tmp_path, free_port(), 2, "--price-sync", "daily")
+        try:
+            deadline = time.monotonic() + 180
+            while time.monotonic() < deadline:
+                runs = db.execute("select runs, last_finished_at, last_error from public.job_runs "
+                                  "where name = 'price_sync'").fetchone()
+                if runs and runs["last_finished_at"]:
+                    break
+                time.sleep(0.5)
+        finally:
+            stop_server(proc)
+        assert runs is not None and runs["last_error"] is None and runs["runs"] == 1, runs
+        assert server.requests == [(None, 200)]
+        state = db.execute("select model_count from public.price_sync_state where url = %s", (server.url,)).fetchone()
+        assert state["model_count"] == 4778
+        assert db.execute("select count(*) as n from public.model_pricing where source = 'litellm-sync'"
+                          ).fetchone()["n"] > 3000
