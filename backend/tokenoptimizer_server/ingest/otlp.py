@@ -46,10 +46,12 @@ _TOKENS = {
                     "gen_ai.usage.details.cache_write_tokens"),
     "reasoning": ("gen_ai.usage.reasoning.output_tokens", "gen_ai.usage.reasoning_tokens"),
 }
+_OTHERS = {"operation": ("gen_ai.operation.name",), "endpoint": (ENDPOINT_ATTRIBUTE,),
+           "cache_rule": (CACHE_RULE_ATTRIBUTE,)}
+# attribute name → (field, rank, is a token count): one dict lookup per attribute, lowest rank wins
+_FIELD_OF = {name: (field, rank, field in _TOKENS) for field, names in {**_STRINGS, **_OTHERS, **_TOKENS}.items()
+             for rank, name in enumerate(names)}
 _SCALARS = frozenset({"string_value", "int_value", "double_value", "bool_value"})
-_OPERATION = "gen_ai.operation.name"
-_MAPPED = frozenset({ENDPOINT_ATTRIBUTE, CACHE_RULE_ATTRIBUTE, _OPERATION, *(n for names in (*_STRINGS.values(),
-                     *_TOKENS.values()) for n in names)})
 
 # Attributes that hold prompts, completions, instructions or tool payloads, by the GenAI convention
 # and by the instrumentations that predate it (OpenLLMetry, OpenInference, the Vercel AI SDK).
@@ -95,12 +97,12 @@ def map_spans(request: ExportTraceServiceRequest) -> SpanBatch:
     """Every span of an export request: a raw usage event, a rejection, or a counted drop."""
     out = SpanBatch()
     for resource_spans in request.resource_spans:
-        resource = _wanted(resource_spans.resource.attributes, out)
+        resource = _read(resource_spans.resource.attributes, out)
         for scope_spans in resource_spans.scope_spans:
             sdk = _sdk(scope_spans.scope.name, scope_spans.scope.version)
             for span in scope_spans.spans:
                 out.received += 1
-                attrs = _wanted(span.attributes, out)
+                attrs = _read(span.attributes, out)
                 out.content_dropped += _content_events(span)
                 try:
                     event = _event(span, attrs, resource, sdk)
@@ -115,18 +117,27 @@ def map_spans(request: ExportTraceServiceRequest) -> SpanBatch:
     return out
 
 
-def _wanted(attributes, out: SpanBatch) -> dict:
-    """The mapped attributes as Python values; content ones counted (never read, never kept)."""
-    found = {}
+def _read(attributes, out: SpanBatch) -> dict[str, tuple[int, str, object]]:
+    """The mapped fields, each as (rank, attribute name, value) of the best-ranked usable attribute;
+    content attributes are counted (never read, never kept)."""
+    found: dict[str, tuple[int, str, object]] = {}
     for kv in attributes:
         key = kv.key
-        if key in _MAPPED:
-            value = kv.value
-            kind = value.WhichOneof("value")
-            if kind in _SCALARS:
-                found[key] = getattr(value, kind)
-        elif is_content(key):
-            out.content_dropped += 1
+        slot = _FIELD_OF.get(key)
+        if slot is None:
+            if is_content(key):
+                out.content_dropped += 1
+            continue
+        field, rank, is_count = slot
+        held = found.get(field)
+        if held is not None and held[0] < rank:
+            continue
+        value = kv.value
+        kind = value.WhichOneof("value")
+        if kind in _SCALARS:
+            item = getattr(value, kind)
+            if is_count or (isinstance(item, str) and item):  # an empty name falls through to the next one
+                found[field] = (rank, key, item)
     return found
 
 
@@ -140,32 +151,26 @@ def _event(span: Span, attrs: dict, resource: dict, sdk: dict | None) -> dict | 
     """The raw usage event of one span, or None when the span reports no GenAI usage."""
     if not attrs:  # no GenAI attribute at all (an HTTP or database span): the common case, kept cheap
         return None
-    tokens = {name: _tokens(attrs, names) for name, names in _TOKENS.items()}
-    strings = {name: _string(attrs, names) for name, names in _STRINGS.items()}
+    tokens = {field: _count(attrs.get(field)) for field in _TOKENS}
+    strings = {field: _text(attrs.get(field)) for field in _STRINGS}
     failed = span.status.code == Status.STATUS_CODE_ERROR
     has_usage = tokens["input"] is not None or tokens["output"] is not None
     # A failed call reports no usage but is still a request (the SDK records errors with 0 tokens).
     if not has_usage and not (failed and strings["model"]):
         return None
-    if _string(attrs, (_OPERATION,)) in _AGGREGATE_OPERATIONS:
+    if _text(attrs.get("operation")) in _AGGREGATE_OPERATIONS:
         return None
     if not strings["model"]:
         raise _Unmappable("has token usage but no gen_ai.response.model or gen_ai.request.model")
     if len(span.trace_id) != 16 or len(span.span_id) != 8:  # the ids are the event's identity
         raise _Unmappable("trace_id must be 16 bytes and span_id 8 bytes")
-    cached, written = tokens["cache_read"] or 0, tokens["cache_write"] or 0
-    prompt = tokens["input"] or 0
-    if _separate_cache(attrs, resource):
-        prompt += cached + written
-    elif cached + written > prompt:
-        raise _Unmappable("cache tokens exceed gen_ai.usage.input_tokens, which includes them under the GenAI "
-                          f"conventions; if this instrumentation reports them beside it, set {CACHE_RULE_ATTRIBUTE}"
-                          "=separate (docs/opentelemetry.md)")
+    prompt, cached, written = _input_counts(tokens, _text(attrs.get("cache_rule") or resource.get("cache_rule")))
+    # The feature tag: tokenoptimizer.endpoint_name on the span, then on the resource, then the span name.
+    endpoint = _text(attrs.get("endpoint")) or _text(resource.get("endpoint")) or span.name[:100] or "default"
     event = {"id": str(uuid.uuid5(EVENT_ID_NAMESPACE, f"{span.trace_id.hex()}:{span.span_id.hex()}")),
-             "model": strings["model"], "endpoint_name": _endpoint_name(span, attrs, resource),
-             "prompt_tokens": prompt, "completion_tokens": tokens["output"] or 0, "cached_tokens": cached,
-             "cache_write_tokens": written, "reasoning_tokens": tokens["reasoning"] or 0,
-             "status": "error" if failed else "ok"}
+             "model": strings["model"], "endpoint_name": endpoint, "prompt_tokens": prompt,
+             "completion_tokens": tokens["output"] or 0, "cached_tokens": cached, "cache_write_tokens": written,
+             "reasoning_tokens": tokens["reasoning"] or 0, "status": "error" if failed else "ok"}
     event.update({k: v for k, v in strings.items() if v and k not in ("model", "error_type")})
     if failed and strings["error_type"]:
         event["error_type"] = _CLASS_REPR.sub(r"\1", strings["error_type"])
@@ -175,40 +180,36 @@ def _event(span: Span, attrs: dict, resource: dict, sdk: dict | None) -> dict | 
     return event
 
 
-def _tokens(attrs: dict, names: tuple[str, ...]) -> int | None:
+def _input_counts(tokens: dict, cache_rule: str | None) -> tuple[int, int, int]:
+    """(prompt, cached, cache-write) tokens, cache counts inside the prompt count as the conventions say,
+    or added to it when the sender declared them separate; never counted twice."""
+    cached, written = tokens["cache_read"] or 0, tokens["cache_write"] or 0
+    prompt = tokens["input"] or 0
+    if (cache_rule or "").lower() == "separate":
+        return prompt + cached + written, cached, written
+    if cached + written > prompt:
+        raise _Unmappable("cache tokens exceed gen_ai.usage.input_tokens, which includes them under the GenAI "
+                          f"conventions; if this instrumentation reports them beside it, set {CACHE_RULE_ATTRIBUTE}"
+                          "=separate (docs/opentelemetry.md)")
+    return prompt, cached, written
+
+
+def _count(held: tuple[int, str, object] | None) -> int | None:
     """A token count: a whole number (JSON exporters may send 12.0 or "12"); anything else is unmappable."""
-    for name in names:
-        if name in attrs:
-            value = attrs[name]
-            if isinstance(value, bool):
-                break
-            if isinstance(value, int):
-                return value
-            if isinstance(value, float) and value.is_integer():
-                return int(value)
-            if isinstance(value, str) and value.isdigit():
-                return int(value)
-            raise _Unmappable(f"{name} must be a whole number of tokens")
-    return None
+    if held is None:
+        return None
+    _, name, value = held
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str) and value.isdigit():
+        return int(value)
+    raise _Unmappable(f"{name} must be a whole number of tokens")
 
 
-def _string(attrs: dict, names: tuple[str, ...]) -> str | None:
-    for name in names:
-        value = attrs.get(name)
-        if isinstance(value, str) and value:
-            return value
-    return None
-
-
-def _separate_cache(attrs: dict, resource: dict) -> bool:
-    rule = attrs.get(CACHE_RULE_ATTRIBUTE, resource.get(CACHE_RULE_ATTRIBUTE))
-    return isinstance(rule, str) and rule.lower() == "separate"
-
-
-def _endpoint_name(span: Span, attrs: dict, resource: dict) -> str:
-    """The feature tag: tokenoptimizer.endpoint_name on the span, then on the resource, then the span name."""
-    name = _string(attrs, (ENDPOINT_ATTRIBUTE,)) or _string(resource, (ENDPOINT_ATTRIBUTE,)) or span.name
-    return name[:100] or "default"
+def _text(held: tuple[int, str, object] | None) -> str | None:
+    return None if held is None else held[2]
 
 
 def _timing(span: Span) -> dict:
