@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as _dt
-import functools
 import hashlib
 import logging
 import uuid
@@ -15,37 +14,12 @@ logger = logging.getLogger("tokenoptimizer")
 
 _logged: set[str] = set()
 
-_OPENAI_PREFIXES = ("gpt-", "gpt4", "o1", "o3", "o4", "text-embedding", "chatgpt", "davinci",
-                    "babbage", "omni-moderation", "computer-use")
-_MISTRAL_PREFIXES = ("mistral", "codestral", "open-mistral", "open-mixtral", "open-codestral",
-                     "ministral", "pixtral", "magistral", "devstral", "voxtral")
-
-
 def log_once(key: str, message: str, *args: Any, level: int = logging.WARNING) -> None:
     """Log a message the first time its key is seen (keeps logs quiet under load)."""
     if key in _logged:
         return
     _logged.add(key)
     logger.log(level, message, *args)
-
-
-def infer_provider(model: Optional[str]) -> Optional[str]:
-    """openai / anthropic / mistral from a model name, or None."""
-    if not model:
-        return None
-    return _infer_provider(str(model))
-
-
-@functools.lru_cache(maxsize=512)
-def _infer_provider(model: str) -> Optional[str]:
-    name = model.lower().rsplit("/", 1)[-1]
-    if name.startswith("claude"):
-        return "anthropic"
-    if name.startswith(_MISTRAL_PREFIXES):
-        return "mistral"
-    if name.startswith(_OPENAI_PREFIXES):
-        return "openai"
-    return None
 
 
 _NO = object()
@@ -83,43 +57,23 @@ def _int(value: Any) -> Optional[int]:
         return None
 
 
-def normalise_usage(usage: Any, provider: Optional[str] = None) -> Optional[dict]:
-    """Apply the project's one usage rule (reference/providers.md) to any provider's usage."""
-    if usage is None:
-        return None
-    if field(usage, "prompt_tokens") is not None or field(usage, "completion_tokens") is not None:
-        # OpenAI chat / embeddings and Mistral: prompt_tokens already includes cached tokens.
-        prompt = _int(field(usage, "prompt_tokens")) or 0
-        completion = _int(field(usage, "completion_tokens")) or 0
-        cached = _int(field(field(usage, "prompt_tokens_details"), "cached_tokens"))
-        cache_write = _int(field(field(usage, "prompt_tokens_details"), "cache_write_tokens"))
-        reasoning = _int(field(field(usage, "completion_tokens_details"), "reasoning_tokens"))
-        cache_write_1h = None
-    elif field(usage, "input_tokens") is not None or field(usage, "output_tokens") is not None:
-        anthropic_shape = (
-            provider == "anthropic"
-            or field(usage, "cache_creation_input_tokens") is not None
-            or field(usage, "cache_read_input_tokens") is not None
-            or (field(usage, "total_tokens") is None and field(usage, "input_tokens_details") is None)
-        )
-        completion = _int(field(usage, "output_tokens")) or 0
-        if anthropic_shape:
-            # Anthropic input_tokens EXCLUDES both cache counts.
-            cache_write = _int(field(usage, "cache_creation_input_tokens"))
-            cached = _int(field(usage, "cache_read_input_tokens"))
-            prompt = (_int(field(usage, "input_tokens")) or 0) + (cache_write or 0) + (cached or 0)
-            reasoning = None
-            # The 1-hour cache bills writes at its own rate (docs/api.md: cache_write_1h_tokens).
-            cache_write_1h = _int(field(field(usage, "cache_creation"), "ephemeral_1h_input_tokens"))
-        else:  # OpenAI Responses API
-            prompt = _int(field(usage, "input_tokens")) or 0
-            cached = _int(field(field(usage, "input_tokens_details"), "cached_tokens"))
-            cache_write = cache_write_1h = None
-            reasoning = _int(field(field(usage, "output_tokens_details"), "reasoning_tokens"))
-    else:
-        return None
+def count_of(value: Any) -> Optional[int]:
+    """A provider's token count as an int >= 0, or None when absent or malformed."""
+    return _int(value)
+
+
+def usage_fields(prompt: Any, completion: Any, cached: Any = None, cache_write: Any = None,
+                 reasoning: Any = None, cache_write_1h: Any = None) -> dict:
+    """The project's one usage rule (reference/providers.md), once providers have mapped their fields.
+
+    prompt is ALL input tokens and completion ALL output tokens; cached, cache_write and
+    reasoning are subsets, clamped so the API never sees a part larger than its whole.
+    """
+    prompt, completion = _int(prompt) or 0, _int(completion) or 0
+    cached, cache_write, reasoning = _int(cached), _int(cache_write), _int(reasoning)
+    cache_write_1h = _int(cache_write_1h)
     if cached is not None and cache_write is not None and cached + cache_write > prompt:
-        cache_write = max(0, prompt - cached)  # the API refuses subsets larger than the whole
+        cache_write = max(0, prompt - cached)
     return {
         "prompt_tokens": prompt,
         "completion_tokens": completion,
@@ -182,7 +136,7 @@ def build_event(
     event: dict = {
         "timestamp": started_at,
         "model": model,
-        "provider": provider or infer_provider(model),
+        "provider": provider,
         "endpoint_name": str(tags.get("endpoint_name") or "default")[: C.ENDPOINT_NAME_MAX],
         "status": status,
     }

@@ -1,87 +1,32 @@
-"""Patch provider methods in place and put them back: instrument() / uninstrument()."""
+"""instrument() / uninstrument(): every registered provider's clients, or one client."""
 
 from __future__ import annotations
 
-import functools
-import importlib
 import logging
-import threading
-from typing import Any, Callable, Optional
+from typing import Any, Optional
 
-from ._observe import Adapter, observe_async, observe_sync
+from . import integrations
+from ._patch import restore_all
 
 logger = logging.getLogger("tokenoptimizer")
 
-_MISSING = object()
-_MARK = "__tokenoptimizer_wrapped__"
-_patches: list[tuple[Any, str, Any]] = []
-_lock = threading.RLock()
 
-PROVIDER_MODULES = {
-    "openai": "tokenoptimizer.integrations.openai",
-    "anthropic": "tokenoptimizer.integrations.anthropic",
-    "mistral": "tokenoptimizer.integrations.mistral",
-}
+def instrument(client: Optional[Any] = None, *, provider: Optional[str] = None) -> Any:
+    """Track one client, or (no argument) every installed provider's client classes.
 
-
-def sync_wrapper(adapter: Adapter) -> Callable[[Callable], Callable]:
-    def make(original: Callable) -> Callable:
-        @functools.wraps(original)
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            return observe_sync(original, args, kwargs, adapter)
-        return wrapper
-    return make
-
-
-def async_wrapper(adapter: Adapter) -> Callable[[Callable], Callable]:
-    def make(original: Callable) -> Callable:
-        @functools.wraps(original)
-        async def wrapper(*args: Any, **kwargs: Any) -> Any:
-            return await observe_async(original, args, kwargs, adapter)
-        return wrapper
-    return make
-
-
-def patch(owner: Any, name: str, make: Callable[[Callable], Callable]) -> None:
-    """Replace owner.name (a class or an instance attribute) by a tracking wrapper, once."""
-    original = getattr(owner, name, None)
-    if original is None or getattr(original, _MARK, False):
-        return
-    wrapper = make(original)
-    setattr(wrapper, _MARK, True)
-    with _lock:
-        _patches.append((owner, name, vars(owner).get(name, _MISSING)))
-        setattr(owner, name, wrapper)
-
-
-_loaded: dict[str, Any] = {}
-
-
-def load(provider: str) -> Any:
-    """Import an integration module (raises ImportError naming the extra when missing)."""
-    module = _loaded.get(provider)
-    if module is None:
-        module = _loaded[provider] = importlib.import_module(PROVIDER_MODULES[provider])
-    return module
-
-
-def instrument(client: Optional[Any] = None) -> Any:
-    """Track one client, or (no argument) every installed provider's client classes."""
+    provider names the service behind an OpenAI-compatible client when its base URL does not.
+    """
     try:
         if client is None:
-            for provider in PROVIDER_MODULES:
-                try:
-                    module = load(provider)
-                except ImportError:
-                    continue
-                module.instrument_classes()
+            for integration in integrations.all_integrations():
+                if integration.available():
+                    integration.instrument_classes()
             return None
-        for provider in PROVIDER_MODULES:
-            root = type(client).__module__.split(".", 1)[0]
-            if root == _package_root(provider):
-                load(provider).instrument_client(client)
-                return client
-        logger.warning("tokenoptimizer: instrument() does not know %s; not tracked", type(client).__name__)
+        integration = integrations.for_client(client)
+        if integration is None:
+            logger.warning("tokenoptimizer: instrument() does not know %s; not tracked", type(client).__name__)
+            return client
+        integration.instrument_client(client, provider)
     except Exception:
         logger.exception("tokenoptimizer: instrument() failed; calls are not tracked")
     return client
@@ -89,17 +34,4 @@ def instrument(client: Optional[Any] = None) -> Any:
 
 def uninstrument() -> None:
     """Restore every method instrument() replaced."""
-    with _lock:
-        while _patches:
-            owner, name, previous = _patches.pop()
-            try:
-                if previous is _MISSING:
-                    delattr(owner, name)
-                else:
-                    setattr(owner, name, previous)
-            except Exception:
-                logger.exception("tokenoptimizer: could not restore %s", name)
-
-
-def _package_root(provider: str) -> str:
-    return {"openai": "openai", "anthropic": "anthropic", "mistral": "mistralai"}[provider]
+    restore_all()

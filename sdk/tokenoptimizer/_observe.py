@@ -10,7 +10,7 @@ from . import _constants as C
 from ._config import get_config
 from ._consumer import record
 from ._context import current_tags, tracking_active
-from ._event import build_event, field, log_once, normalise_usage
+from ._event import build_event, field, log_once
 
 logger = logging.getLogger("tokenoptimizer")
 
@@ -34,6 +34,15 @@ class Adapter:
 
     provider = ""
 
+    @staticmethod
+    def parse_usage(usage: Any) -> Optional[dict]:
+        """The provider's usage in the one usage rule; each integration sets its own parser."""
+        return None
+
+    def provider_of(self, args: tuple) -> str:
+        """The provider of one call; args are the wrapped method's positional arguments."""
+        return self.provider
+
     def prepare(self, kwargs: dict) -> tuple[dict, bool, bool]:
         """Return (kwargs to call with, whether the call streams, hide usage-only chunk)."""
         return kwargs, bool(kwargs.get("stream")), False
@@ -55,11 +64,13 @@ class Adapter:
 class Call:
     """One tracked provider call, from start to its single event."""
 
-    __slots__ = ("adapter", "tags", "kwargs", "streaming", "hide_usage_chunk", "is_async",
+    __slots__ = ("adapter", "provider", "tags", "kwargs", "streaming", "hide_usage_chunk", "is_async",
                  "model", "started_at", "t0", "done")
 
-    def __init__(self, adapter: Adapter, kwargs: dict, tags: Mapping[str, Any], is_async: bool) -> None:
+    def __init__(self, adapter: Adapter, kwargs: dict, tags: Mapping[str, Any], is_async: bool,
+                 provider: str) -> None:
         self.adapter = adapter
+        self.provider = provider
         self.tags = tags
         self.is_async = is_async
         self.kwargs, self.streaming, self.hide_usage_chunk = adapter.prepare(kwargs)
@@ -77,10 +88,9 @@ class Call:
         try:
             latency_ms = (time.perf_counter() - self.t0) * 1000.0
             cfg = get_config()
-            provider = self.adapter.provider
             record(build_event(
-                model=model or self.model, provider=provider,
-                usage=normalise_usage(usage, provider), latency_ms=latency_ms, status=status,
+                model=model or self.model, provider=self.provider,
+                usage=self.adapter.parse_usage(usage), latency_ms=latency_ms, status=status,
                 error_type=error_type, stream=self.streaming, service_tier=service_tier,
                 tags=self.tags, salt=cfg.user_id_salt, started_at=self.started_at,
             ), deferred=deferred)
@@ -117,21 +127,23 @@ class Call:
         return result
 
 
-def begin(adapter: Adapter, kwargs: dict, tags: Optional[Mapping[str, Any]], is_async: bool) -> Optional[Call]:
+def begin(adapter: Adapter, kwargs: dict, tags: Optional[Mapping[str, Any]], is_async: bool,
+          args: tuple = (), provider: Optional[str] = None) -> Optional[Call]:
     """Start tracking, or None when tracking is off, nested, or broken."""
     try:
         if tracking_active.get() or get_config().disabled:
             return None
-        return Call(adapter, kwargs, current_tags() if tags is None else tags, is_async)
+        return Call(adapter, kwargs, current_tags() if tags is None else tags, is_async,
+                    provider or adapter.provider_of(args))
     except Exception:
         log_once("begin", "tokenoptimizer: could not start tracking a call", level=logging.ERROR)
         return None
 
 
 def observe_sync(fn: Callable, args: tuple, kwargs: dict, adapter: Adapter,
-                 tags: Optional[Mapping[str, Any]] = None) -> Any:
+                 tags: Optional[Mapping[str, Any]] = None, provider: Optional[str] = None) -> Any:
     """Call fn and record it; its result and exceptions reach the caller unchanged."""
-    call = begin(adapter, kwargs, tags, False)
+    call = begin(adapter, kwargs, tags, False, args, provider)
     if call is None:
         return fn(*args, **kwargs)
     token = tracking_active.set(True)
@@ -146,9 +158,9 @@ def observe_sync(fn: Callable, args: tuple, kwargs: dict, adapter: Adapter,
 
 
 async def observe_async(fn: Callable, args: tuple, kwargs: dict, adapter: Adapter,
-                        tags: Optional[Mapping[str, Any]] = None) -> Any:
+                        tags: Optional[Mapping[str, Any]] = None, provider: Optional[str] = None) -> Any:
     """Async twin of observe_sync."""
-    call = begin(adapter, kwargs, tags, True)
+    call = begin(adapter, kwargs, tags, True, args, provider)
     if call is None:
         return await fn(*args, **kwargs)
     token = tracking_active.set(True)

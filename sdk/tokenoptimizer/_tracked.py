@@ -13,8 +13,8 @@ from typing import Any, Mapping, Optional
 from ._config import get_config
 from ._consumer import record
 from ._context import resolve_tags
-from ._event import build_event, field, infer_provider, log_once, normalise_usage
-from ._instrument import load
+from . import integrations
+from ._event import build_event, field, log_once
 from ._observe import observe_async, observe_sync
 
 logger = logging.getLogger("tokenoptimizer")
@@ -24,32 +24,41 @@ _async_clients: "weakref.WeakKeyDictionary[Any, dict[str, Any]]" = weakref.WeakK
 _clients_lock = threading.Lock()
 
 
-def _route(model: str, provider: Optional[str]) -> Any:
-    name = provider or infer_provider(model)
-    if name is None:
-        raise ValueError(
-            f"tokenoptimizer cannot tell the provider of model {model!r}; pass provider='openai', "
-            "'anthropic' or 'mistral'"
-        )
-    if name not in ("openai", "anthropic", "mistral"):
-        raise ValueError(f"tokenoptimizer does not support provider {name!r}")
-    return load(name)
+def _route(model: str, provider: Optional[str], client: Any) -> tuple[Any, Optional[str]]:
+    """(integration, provider override): by explicit provider, by the client given, else by model name."""
+    if provider:
+        integration = integrations.get(provider)
+        if integration is None and client is not None:  # an OpenAI-compatible service by name
+            integration = integrations.for_client(client)
+        if integration is None:
+            raise ValueError(f"tokenoptimizer does not know provider {provider!r}; known: "
+                             + ", ".join(sorted(i.name for i in integrations.all_integrations())))
+        # An integration's own names stand for the provider it reports ("gemini" -> google).
+        return integration, (integration.provider if integrations.get(provider) is integration else provider)
+    integration = integrations.for_client(client) if client is not None else None
+    if integration is None:
+        integration = integrations.get(integrations.provider_for_model(model.rsplit("/", 1)[-1]) or "")
+    if integration is None:
+        raise ValueError(f"tokenoptimizer cannot tell the provider of model {model!r}; pass provider= one of "
+                         + ", ".join(sorted(i.name for i in integrations.all_integrations())))
+    return integration, None
 
 
-def _default_client(module: Any, is_async: bool) -> Any:
+def _default_client(integration: Any, is_async: bool) -> Any:
     """One lazily built client per provider (per event loop for async clients)."""
+    name = integration.name
     if not is_async:
         with _clients_lock:
-            client = _sync_clients.get(module.PROVIDER)
+            client = _sync_clients.get(name)
             if client is None:
-                client = _sync_clients[module.PROVIDER] = module.default_client(False)
+                client = _sync_clients[name] = integration.default_client(False)
             return client
     loop = asyncio.get_running_loop()
     with _clients_lock:
         per_loop = _async_clients.setdefault(loop, {})
-        client = per_loop.get(module.PROVIDER)
+        client = per_loop.get(name)
         if client is None:
-            client = per_loop[module.PROVIDER] = module.default_client(True)
+            client = per_loop[name] = integration.default_client(True)
         return client
 
 
@@ -67,11 +76,12 @@ def tracked_completion(
     **params: Any,
 ) -> Any:
     """Call the model's provider with OpenAI-style messages; return its own response or stream."""
-    module = _route(model, provider)
-    client = client if client is not None else _default_client(module, False)
-    fn, kwargs, adapter = module.completion_call(client, model, messages, stream, params, False)
+    integration, named = _route(model, provider, client)
+    client = client if client is not None else _default_client(integration, False)
+    fn, kwargs, adapter = integration.completion_call(client, model, messages, stream, params, False)
     tags = resolve_tags(endpoint_name, session_id, user_id, metadata)
-    return observe_sync(fn, (), kwargs, adapter, tags)
+    provider = named or integration.provider_of_client(client)
+    return observe_sync(fn, (), kwargs, adapter, tags, provider)
 
 
 async def atracked_completion(
@@ -88,22 +98,36 @@ async def atracked_completion(
     **params: Any,
 ) -> Any:
     """Async twin of tracked_completion."""
-    module = _route(model, provider)
-    client = client if client is not None else _default_client(module, True)
-    fn, kwargs, adapter = module.completion_call(client, model, messages, stream, params, True)
+    integration, named = _route(model, provider, client)
+    client = client if client is not None else _default_client(integration, True)
+    fn, kwargs, adapter = integration.completion_call(client, model, messages, stream, params, True)
     tags = resolve_tags(endpoint_name, session_id, user_id, metadata)
-    return await observe_async(fn, (), kwargs, adapter, tags)
+    provider = named or integration.provider_of_client(client)
+    return await observe_async(fn, (), kwargs, adapter, tags, provider)
 
 
-def _provider_of(response: Any, model: Optional[str], usage: Any) -> Optional[str]:
-    by_name = infer_provider(model)
+def _integration_of(response: Any, model: Optional[str]) -> Any:
+    """The integration a response came from: by model name, else by its shape."""
+    by_name = integrations.provider_for_model(model.rsplit("/", 1)[-1]) if model else None
     if by_name:
-        return by_name
-    if field(response, "type") == "message" or field(usage, "cache_creation_input_tokens") is not None:
-        return "anthropic"
-    if field(response, "object") in ("response", "list", "chat.completion", "chat.completion.chunk"):
-        return "openai"
+        return integrations.get(by_name)
+    for integration in integrations.all_integrations():
+        if integration.recognises(response, integration.read(response)[1]):
+            return integration
     return None
+
+
+def _parse_any(response: Any, model: Optional[str]) -> tuple[Optional[str], Any, Optional[dict], Any]:
+    """(provider, model, usage, service_tier); an unknown provider's usage is read by whichever parser fits."""
+    integration = _integration_of(response, model)
+    candidates = [integration] if integration else integrations.all_integrations()
+    for candidate in candidates:
+        found_model, raw, tier = candidate.read(response)
+        usage = candidate.parse_usage(raw)
+        if usage is not None:
+            provider = integration.provider if integration else None
+            return provider, model or found_model, usage, tier or field(raw, "service_tier")
+    return None, model, None, None
 
 
 def track_usage(
@@ -115,8 +139,12 @@ def track_usage(
     user_id: Optional[str] = None,
     metadata: Optional[Mapping[str, Any]] = None,
     model: Optional[str] = None,
+    provider: Optional[str] = None,
 ) -> None:
-    """Record a response obtained any way at all (provider object or plain dict); never raises."""
+    """Record a response obtained any way at all (provider object or plain dict); never raises.
+
+    provider names the service when the model name does not (an OpenAI-compatible API).
+    """
     try:
         cfg = get_config()
         if cfg.disabled:
@@ -127,15 +155,12 @@ def track_usage(
             response = field(response, "data")  # a Mistral stream event: usage is on .data
         if field(response, "type") in ("response.completed", "response.incomplete"):
             response = field(response, "response")  # an OpenAI Responses stream event
-        usage = field(response, "usage")
-        model_name = model or field(response, "model")
-        provider = _provider_of(response, model_name, usage)
-        normalised = normalise_usage(usage, provider)
+        found, model_name, normalised, tier = _parse_any(response, model or field(response, "model"))
+        provider = provider or found
         if normalised is None:
             log_once("track-usage-shape", "tokenoptimizer: track_usage() found no usage in %s",
                      type(response).__name__)
             return
-        tier = field(response, "service_tier") or field(usage, "service_tier")
         tags = resolve_tags(endpoint_name, session_id, user_id, metadata)
         record(build_event(
             model=model_name, provider=provider, usage=normalised, latency_ms=latency_ms,

@@ -11,8 +11,10 @@ import openai
 import pytest
 
 import tokenoptimizer
-from tokenoptimizer._event import infer_provider, normalise_usage
-from tokenoptimizer.integrations.mistral import Chat as MistralChat
+from tokenoptimizer import integrations
+from tokenoptimizer.integrations.mistral import _classes as mistral_classes
+
+MistralChat = mistral_classes()[1]
 
 USER = [{"role": "user", "content": "hello"}]
 
@@ -21,10 +23,18 @@ USER = [{"role": "user", "content": "hello"}]
     ("gpt-4o-mini", "openai"), ("o1-mini", "openai"), ("o3", "openai"), ("o4-mini", "openai"),
     ("text-embedding-3-small", "openai"), ("claude-sonnet-4-6", "anthropic"),
     ("claude-3-5-haiku-latest", "anthropic"), ("mistral-large-latest", "mistral"),
-    ("codestral-latest", "mistral"), ("open-mistral-nemo", "mistral"), ("llama-3", None),
+    ("codestral-latest", "mistral"), ("open-mistral-nemo", "mistral"), ("gemini-2.5-flash", "google"),
+    ("deepseek-chat", "deepseek"), ("llama-3", None),
 ])
 def test_provider_inference(model, provider):
-    assert infer_provider(model) == provider
+    assert integrations.provider_for_model(model) == provider
+
+
+def normalise_usage(usage, provider=None):
+    """Each provider parses its own usage; without a name, the shape says whose it is."""
+    if provider is None:
+        provider = "anthropic" if "input_tokens" in usage and "total_tokens" not in usage else "openai"
+    return integrations.get(provider).parse_usage(usage)
 
 
 def test_normalising_usage_rule():
@@ -151,16 +161,17 @@ def test_instrument_unknown_client_is_harmless(caplog):
     assert tokenoptimizer.instrument(thing) is thing
 
 
-@pytest.mark.parametrize("package,extra", [("openai", "openai"), ("anthropic", "anthropic"),
-                                           ("mistralai", "mistral")])
-def test_missing_provider_package_names_the_extra(package, extra):
+@pytest.mark.parametrize("package,extra,model", [("openai", "openai", "gpt-4o-mini"),
+                                                 ("anthropic", "anthropic", "claude-sonnet-4-6"),
+                                                 ("mistralai", "mistral", "mistral-small-latest"),
+                                                 ("google.genai", "gemini", "gemini-2.5-flash")])
+def test_missing_provider_package_names_the_extra(package, extra, model):
     import subprocess
     import sys
 
-    module = {"mistralai": "mistral"}.get(package, package)
     code = (f"import sys; sys.modules[{package!r}] = None\n"
             "import tokenoptimizer; tokenoptimizer.instrument()  # skips what is not installed\n"
-            f"import tokenoptimizer.integrations.{module}")
+            f"tokenoptimizer.tracked_completion({model!r}, [{{'role': 'user', 'content': 'x'}}])")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert result.returncode == 1
     assert f"pip install 'tokenoptimizer[{extra}]'" in result.stderr

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Callable, Iterable
 
+from tokenoptimizer.integrations import provider_for_model
+
 _PROVIDER_PREFIX = re.compile(r"^(?P<provider>[a-z0-9_.-]+)/(?P<rest>.+)$")
 # Bedrock / Vertex routes: "eu.anthropic.claude-3-haiku-20240307-v1:0", "claude-3-haiku@20240307".
 _CLOUD_ROUTE = re.compile(r"^(?:(?:us|eu|apac|global|us-gov|jp|au)\.)?(?P<vendor>anthropic|mistral|meta|amazon|cohere)\.")
@@ -20,12 +22,6 @@ _CLOUD_VERSION = re.compile(r"-v\d+(?::\d+)?$")
 _VERTEX_DATE = re.compile(r"@(\d{8})$")
 _DATE_SUFFIX = re.compile(r"-(?:\d{4}-\d{2}-\d{2}|\d{8}|\d{4})$")
 
-_PROVIDER_BY_NAME = (
-    (re.compile(r"^(gpt-|o\d|chatgpt|text-embedding|davinci|babbage|omni-moderation|dall-e|whisper|tts-)"), "openai"),
-    (re.compile(r"^claude"), "anthropic"),
-    (re.compile(r"^(mistral|codestral|open-mistral|open-mixtral|ministral|pixtral|magistral|devstral)"), "mistral"),
-    (re.compile(r"^gemini|^gemma"), "google"),
-)
 PRICE_FIELDS = ("input_price", "output_price", "cached_input_price", "cache_write_price", "cache_write_1h_price",
                 "long_context_input_price", "long_context_output_price", "long_context_cached_input_price",
                 "reasoning_price")
@@ -44,10 +40,8 @@ def infer_provider(model: str) -> str | None:
     m = _CLOUD_ROUTE.match(name)
     if m:
         return m["vendor"]
-    for pattern, provider in _PROVIDER_BY_NAME:
-        if pattern.search(name):
-            return provider
-    return None
+    # Family names: the SDK's provider registry owns the prefix table (one home per provider).
+    return provider_for_model(name)
 
 
 def _dec(value: Any) -> Decimal | None:

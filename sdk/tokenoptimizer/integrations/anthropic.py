@@ -3,26 +3,30 @@
 from __future__ import annotations
 
 import time
-from typing import Any
-
-try:
-    import anthropic
-    from anthropic.resources.messages import AsyncMessages, Messages
-except ImportError as exc:  # pragma: no cover - exercised only without the extra
-    raise ImportError(
-        "tokenoptimizer's Anthropic integration needs the anthropic package: "
-        "pip install 'tokenoptimizer[anthropic]'"
-    ) from exc
+from typing import Any, Optional
 
 from .. import _constants as C
-from .._event import field
-from .._instrument import async_wrapper, patch, sync_wrapper
+from .._event import count_of, field, usage_fields
 from .._observe import Adapter, Call, StreamState, begin
+from .._patch import async_wrapper, patch, sync_wrapper
 from .._stream import _Proxy
+from . import Integration, register
 
 PROVIDER = "anthropic"
 _USAGE_FIELDS = ("input_tokens", "output_tokens", "cache_creation_input_tokens",
                  "cache_read_input_tokens", "cache_creation")
+
+
+def parse_usage(usage: Any) -> Optional[dict]:
+    """Anthropic's input_tokens EXCLUDES both cache counts: all input = input + cache write + cache read."""
+    if usage is None or (field(usage, "input_tokens") is None and field(usage, "output_tokens") is None):
+        return None
+    cache_write = field(usage, "cache_creation_input_tokens")
+    cached = field(usage, "cache_read_input_tokens")
+    prompt = sum(count_of(n) or 0 for n in (field(usage, "input_tokens"), cache_write, cached))
+    # The 1-hour cache bills writes at its own rate (docs/api.md: cache_write_1h_tokens).
+    one_hour = field(field(usage, "cache_creation"), "ephemeral_1h_input_tokens")
+    return usage_fields(prompt, field(usage, "output_tokens"), cached, cache_write, None, one_hour)
 
 
 def _merge_usage(into: dict, usage: Any) -> None:
@@ -51,6 +55,7 @@ class MessagesStreamState(StreamState):
 
 class MessagesAdapter(Adapter):
     provider = PROVIDER
+    parse_usage = staticmethod(parse_usage)
 
     def read(self, response: Any) -> tuple[Any, Any, Any]:
         usage = field(response, "usage")
@@ -148,24 +153,6 @@ def _stream_helper_wrapper(original: Any) -> Any:
     return wrapper
 
 
-def instrument_classes() -> None:
-    patch(Messages, "create", sync_wrapper(MESSAGES))
-    patch(AsyncMessages, "create", async_wrapper(MESSAGES))
-    patch(Messages, "stream", _stream_helper_wrapper)
-    patch(AsyncMessages, "stream", _stream_helper_wrapper)
-
-
-def instrument_client(client: Any) -> None:
-    is_async = isinstance(client, anthropic.AsyncAnthropic)
-    patch(client.messages, "create", (async_wrapper if is_async else sync_wrapper)(MESSAGES))
-    patch(client.messages, "stream", _stream_helper_wrapper)
-
-
-def default_client(is_async: bool) -> Any:
-    """Built from ANTHROPIC_API_KEY / ANTHROPIC_BASE_URL by the anthropic package itself."""
-    return anthropic.AsyncAnthropic() if is_async else anthropic.Anthropic()
-
-
 def _text_of(content: Any) -> str:
     if isinstance(content, str):
         return content
@@ -173,7 +160,7 @@ def _text_of(content: Any) -> str:
     return "\n".join(p for p in parts if isinstance(p, str))
 
 
-def completion_call(client: Any, model: str, messages: Any, stream: bool, params: dict, is_async: bool = False):
+def _completion_call(client: Any, model: str, messages: Any, stream: bool, params: dict):
     """OpenAI-style messages to messages.create: system prompts move to `system`."""
     params = dict(params)
     system = [_text_of(m.get("content")) for m in messages if m.get("role") in ("system", "developer")]
@@ -190,3 +177,41 @@ def completion_call(client: Any, model: str, messages: Any, stream: bool, params
     if stream:
         kwargs["stream"] = True
     return client.messages.create, kwargs, MESSAGES
+
+
+class Anthropic(Integration):
+    name = provider = package = extra = PROVIDER
+    model_prefixes = ("claude",)
+
+    def parse_usage(self, usage: Any) -> Optional[dict]:
+        return parse_usage(usage)
+
+    def recognises(self, response: Any, usage: Any) -> bool:
+        return field(response, "type") == "message" or field(usage, "cache_creation_input_tokens") is not None
+
+    def instrument_classes(self) -> None:
+        self.require()
+        from anthropic.resources.messages import AsyncMessages, Messages
+
+        patch(Messages, "create", sync_wrapper(MESSAGES))
+        patch(AsyncMessages, "create", async_wrapper(MESSAGES))
+        patch(Messages, "stream", _stream_helper_wrapper)
+        patch(AsyncMessages, "stream", _stream_helper_wrapper)
+
+    def instrument_client(self, client: Any, provider: Optional[str] = None) -> None:
+        anthropic = self.require()
+        is_async = isinstance(client, anthropic.AsyncAnthropic)
+        patch(client.messages, "create", (async_wrapper if is_async else sync_wrapper)(MESSAGES))
+        patch(client.messages, "stream", _stream_helper_wrapper)
+
+    def default_client(self, is_async: bool) -> Any:
+        """Built from ANTHROPIC_API_KEY / ANTHROPIC_BASE_URL by the anthropic package itself."""
+        anthropic = self.require()
+        return anthropic.AsyncAnthropic() if is_async else anthropic.Anthropic()
+
+    def completion_call(self, client: Any, model: str, messages: Any, stream: bool, params: dict,
+                        is_async: bool = False):
+        return _completion_call(client, model, messages, stream, params)
+
+
+register(Anthropic())

@@ -3,26 +3,31 @@
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import Any, Optional
 
-try:
+from .._event import field
+from .._observe import Adapter, StreamState
+from .._patch import async_wrapper, patch, sync_wrapper
+from . import Integration, register
+from .openai import parse_usage as openai_usage
+
+PROVIDER = "mistral"
+
+
+def parse_usage(usage: Any) -> Optional[dict]:
+    """prompt_tokens / completion_tokens as OpenAI's chat API reports them."""
+    return openai_usage(usage)
+
+
+def _classes() -> tuple[Any, Any]:
+    """(Mistral, Chat) from v2+ (mistralai.client) or v1 (mistralai)."""
     try:
-        from mistralai.client import Mistral  # v2+
+        from mistralai.client import Mistral
         from mistralai.client.chat import Chat
     except ImportError:
         from mistralai import Mistral  # type: ignore[no-redef]  # v1
         from mistralai.chat import Chat  # type: ignore[no-redef]
-except ImportError as exc:  # pragma: no cover - exercised only without the extra
-    raise ImportError(
-        "tokenoptimizer's Mistral integration needs the mistralai package: "
-        "pip install 'tokenoptimizer[mistral]'"
-    ) from exc
-
-from .._event import field
-from .._instrument import async_wrapper, patch, sync_wrapper
-from .._observe import Adapter, StreamState
-
-PROVIDER = "mistral"
+    return Mistral, Chat
 
 
 class ChatStreamState(StreamState):
@@ -37,14 +42,13 @@ class ChatStreamState(StreamState):
 
 class CompleteAdapter(Adapter):
     provider = PROVIDER
+    parse_usage = staticmethod(parse_usage)
 
     def prepare(self, kwargs: dict) -> tuple[dict, bool, bool]:
         return kwargs, False, False
 
 
-class StreamAdapter(Adapter):
-    provider = PROVIDER
-
+class StreamAdapter(CompleteAdapter):
     def prepare(self, kwargs: dict) -> tuple[dict, bool, bool]:
         return kwargs, True, False
 
@@ -55,31 +59,42 @@ class StreamAdapter(Adapter):
 COMPLETE, STREAM = CompleteAdapter(), StreamAdapter()
 
 
-def instrument_classes() -> None:
-    patch(Chat, "complete", sync_wrapper(COMPLETE))
-    patch(Chat, "complete_async", async_wrapper(COMPLETE))
-    patch(Chat, "stream", sync_wrapper(STREAM))
-    patch(Chat, "stream_async", async_wrapper(STREAM))
-
-
-def instrument_client(client: Any) -> None:
-    chat = client.chat  # created lazily by the SDK, then cached on the client
+def _patch_chat(chat: Any) -> None:
     patch(chat, "complete", sync_wrapper(COMPLETE))
     patch(chat, "complete_async", async_wrapper(COMPLETE))
     patch(chat, "stream", sync_wrapper(STREAM))
     patch(chat, "stream_async", async_wrapper(STREAM))
 
 
-def default_client(is_async: bool) -> Any:
-    """From MISTRAL_API_KEY (and MISTRAL_SERVER_URL, our own addition: the SDK reads no URL)."""
-    server_url = os.environ.get("MISTRAL_SERVER_URL") or None
-    return Mistral(api_key=os.environ.get("MISTRAL_API_KEY", ""), server_url=server_url)
+class Mistral(Integration):
+    name = provider = extra = PROVIDER
+    package = "mistralai"
+    model_prefixes = ("mistral", "codestral", "open-mistral", "open-mixtral", "open-codestral", "ministral",
+                      "pixtral", "magistral", "devstral", "voxtral")
+
+    def parse_usage(self, usage: Any) -> Optional[dict]:
+        return parse_usage(usage)
+
+    def instrument_classes(self) -> None:
+        self.require()
+        _patch_chat(_classes()[1])
+
+    def instrument_client(self, client: Any, provider: Optional[str] = None) -> None:
+        _patch_chat(client.chat)  # created lazily by the SDK, then cached on the client
+
+    def default_client(self, is_async: bool) -> Any:
+        """From MISTRAL_API_KEY (and MISTRAL_SERVER_URL, our own addition: the SDK reads no URL)."""
+        self.require()
+        server_url = os.environ.get("MISTRAL_SERVER_URL") or None
+        return _classes()[0](api_key=os.environ.get("MISTRAL_API_KEY", ""), server_url=server_url)
+
+    def completion_call(self, client: Any, model: str, messages: Any, stream: bool, params: dict,
+                        is_async: bool = False):
+        kwargs = {"model": model, "messages": messages, **params}
+        kwargs.pop("stream", None)
+        if stream:
+            return (client.chat.stream_async if is_async else client.chat.stream), kwargs, STREAM
+        return (client.chat.complete_async if is_async else client.chat.complete), kwargs, COMPLETE
 
 
-def completion_call(client: Any, model: str, messages: Any, stream: bool, params: dict, is_async: bool = False):
-    """(method, kwargs, adapter) for tracked_completion."""
-    kwargs = {"model": model, "messages": messages, **params}
-    kwargs.pop("stream", None)
-    if stream:
-        return (client.chat.stream_async if is_async else client.chat.stream), kwargs, STREAM
-    return (client.chat.complete_async if is_async else client.chat.complete), kwargs, COMPLETE
+register(Mistral())

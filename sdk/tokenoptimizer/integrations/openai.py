@@ -1,27 +1,58 @@
-"""OpenAI: chat completions, responses and embeddings; sync, async and streaming."""
+"""OpenAI: chat completions, responses and embeddings; sync, async and streaming.
+
+The same client also reaches OpenAI-compatible services (openai_compatible.py names them from
+the client's base URL), so the provider of a call is read from the client that made it.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Optional
 
-try:
-    import openai
-    from openai.resources.chat.completions import AsyncCompletions, Completions
-    from openai.resources.embeddings import AsyncEmbeddings, Embeddings
-    from openai.resources.responses import AsyncResponses, Responses
-except ImportError as exc:  # pragma: no cover - exercised only without the extra
-    raise ImportError(
-        "tokenoptimizer's OpenAI integration needs the openai package: "
-        "pip install 'tokenoptimizer[openai]'"
-    ) from exc
-
-from .._event import field
-from .._instrument import async_wrapper, patch, sync_wrapper
+from .._event import field, usage_fields
 from .._observe import Adapter, StreamState
+from .._patch import async_wrapper, patch, sync_wrapper
+from . import Integration, register
 
 PROVIDER = "openai"
 _RESPONSE_DONE = {"response.completed", "response.incomplete", "response.failed"}
+_PROVIDER_ATTR = "_tokenoptimizer_provider"  # set on a client's resources: the service behind them
+
+
+def parse_usage(usage: Any) -> Optional[dict]:
+    """Chat/embeddings (prompt_tokens, details) or Responses (input_tokens, details); both INCLUDE cache."""
+    if usage is None:
+        return None
+    prompt, completion = field(usage, "prompt_tokens"), field(usage, "completion_tokens")
+    if prompt is not None or completion is not None:
+        prompt_details = field(usage, "prompt_tokens_details")
+        return usage_fields(prompt, completion, field(prompt_details, "cached_tokens"),
+                            field(prompt_details, "cache_write_tokens"),
+                            field(field(usage, "completion_tokens_details"), "reasoning_tokens"))
+    prompt, completion = field(usage, "input_tokens"), field(usage, "output_tokens")
+    if prompt is None and completion is None:
+        return None
+    return usage_fields(prompt, completion, field(field(usage, "input_tokens_details"), "cached_tokens"),
+                        None, field(field(usage, "output_tokens_details"), "reasoning_tokens"))
+
+
+class OpenAIAdapter(Adapter):
+    provider = PROVIDER
+    parse_usage = staticmethod(parse_usage)
+
+    def provider_of(self, args: tuple) -> str:
+        """The service behind the resource the method was called on (cached on the resource)."""
+        if not args:
+            return self.provider
+        resource = args[0]
+        provider = getattr(resource, _PROVIDER_ATTR, None)
+        if provider is None:
+            provider = provider_of_client(getattr(resource, "_client", None))
+            try:
+                setattr(resource, _PROVIDER_ATTR, provider)
+            except Exception:
+                pass
+        return provider
 
 
 class ChatStreamState(StreamState):
@@ -37,9 +68,7 @@ class ChatStreamState(StreamState):
         return True
 
 
-class ChatAdapter(Adapter):
-    provider = PROVIDER
-
+class ChatAdapter(OpenAIAdapter):
     def prepare(self, kwargs: dict) -> tuple[dict, bool, bool]:
         if not kwargs.get("stream"):
             return kwargs, False, False
@@ -69,16 +98,12 @@ class ResponsesStreamState(StreamState):
         return True
 
 
-class ResponsesAdapter(Adapter):
-    provider = PROVIDER
-
+class ResponsesAdapter(OpenAIAdapter):
     def stream_state(self, hide_usage_chunk: bool) -> StreamState:
         return ResponsesStreamState()
 
 
-class EmbeddingsAdapter(Adapter):
-    provider = PROVIDER
-
+class EmbeddingsAdapter(OpenAIAdapter):
     def prepare(self, kwargs: dict) -> tuple[dict, bool, bool]:
         return kwargs, False, False
 
@@ -86,31 +111,62 @@ class EmbeddingsAdapter(Adapter):
 CHAT, RESPONSES, EMBEDDINGS = ChatAdapter(), ResponsesAdapter(), EmbeddingsAdapter()
 
 
-def instrument_classes() -> None:
-    for sync_cls, async_cls, adapter in ((Completions, AsyncCompletions, CHAT),
-                                         (Responses, AsyncResponses, RESPONSES),
-                                         (Embeddings, AsyncEmbeddings, EMBEDDINGS)):
-        patch(sync_cls, "create", sync_wrapper(adapter))
-        patch(async_cls, "create", async_wrapper(adapter))
+def provider_of_client(client: Any) -> str:
+    """openai, or the OpenAI-compatible service the client's base URL points at."""
+    from .openai_compatible import provider_from_base_url
+
+    base_url = getattr(client, "base_url", None)
+    return provider_from_base_url(str(base_url)) if base_url is not None else PROVIDER
 
 
-def instrument_client(client: Any) -> None:
-    make = async_wrapper if isinstance(client, openai.AsyncOpenAI) else sync_wrapper
-    patch(client.chat.completions, "create", make(CHAT))
-    patch(client.responses, "create", make(RESPONSES))
-    patch(client.embeddings, "create", make(EMBEDDINGS))
+class OpenAI(Integration):
+    name = provider = package = extra = PROVIDER
+    model_prefixes = ("gpt-", "gpt4", "o1", "o3", "o4", "text-embedding", "chatgpt", "davinci", "babbage",
+                      "omni-moderation", "computer-use", "dall-e", "whisper", "tts-")
+
+    def parse_usage(self, usage: Any) -> Optional[dict]:
+        return parse_usage(usage)
+
+    def recognises(self, response: Any, usage: Any) -> bool:
+        return field(response, "object") in ("response", "list", "chat.completion", "chat.completion.chunk")
+
+    def provider_of_client(self, client: Any) -> str:
+        return provider_of_client(client)
+
+    def instrument_classes(self) -> None:
+        self.require()
+        from openai.resources.chat.completions import AsyncCompletions, Completions
+        from openai.resources.embeddings import AsyncEmbeddings, Embeddings
+        from openai.resources.responses import AsyncResponses, Responses
+
+        for sync_cls, async_cls, adapter in ((Completions, AsyncCompletions, CHAT),
+                                             (Responses, AsyncResponses, RESPONSES),
+                                             (Embeddings, AsyncEmbeddings, EMBEDDINGS)):
+            patch(sync_cls, "create", sync_wrapper(adapter))
+            patch(async_cls, "create", async_wrapper(adapter))
+
+    def instrument_client(self, client: Any, provider: Optional[str] = None) -> None:
+        openai = self.require()
+        make = async_wrapper if isinstance(client, openai.AsyncOpenAI) else sync_wrapper
+        for resource, adapter in ((client.chat.completions, CHAT), (client.responses, RESPONSES),
+                                  (client.embeddings, EMBEDDINGS)):
+            if provider:
+                setattr(resource, _PROVIDER_ATTR, provider)
+            patch(resource, "create", make(adapter))
+
+    def default_client(self, is_async: bool) -> Any:
+        """Built from OPENAI_API_KEY / OPENAI_BASE_URL by the openai package itself."""
+        openai = self.require()
+        return openai.AsyncOpenAI() if is_async else openai.OpenAI()
+
+    def completion_call(self, client: Any, model: str, messages: Any, stream: bool, params: dict,
+                        is_async: bool = False):
+        if model.startswith("text-embedding"):
+            return client.embeddings.create, {"model": model, "input": messages, **params}, EMBEDDINGS
+        kwargs = {"model": model, "messages": messages, **params}
+        if stream:
+            kwargs["stream"] = True
+        return client.chat.completions.create, kwargs, CHAT
 
 
-def default_client(is_async: bool) -> Any:
-    """Built from OPENAI_API_KEY / OPENAI_BASE_URL by the openai package itself."""
-    return openai.AsyncOpenAI() if is_async else openai.OpenAI()
-
-
-def completion_call(client: Any, model: str, messages: Any, stream: bool, params: dict, is_async: bool = False):
-    """(method, kwargs, adapter) for tracked_completion."""
-    if model.startswith("text-embedding"):
-        return client.embeddings.create, {"model": model, "input": messages, **params}, EMBEDDINGS
-    kwargs = {"model": model, "messages": messages, **params}
-    if stream:
-        kwargs["stream"] = True
-    return client.chat.completions.create, kwargs, CHAT
+register(OpenAI())
