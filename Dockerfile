@@ -1,4 +1,6 @@
-# Self-hosted image: the API and the built dashboard under gunicorn; Postgres comes from DATABASE_URL.
+# Self-hosted image: the tokenoptimizer wheel (API, migrations, seed and the built dashboard, as
+# `pip install "tokenoptimizer[server]"` gives a user) under gunicorn; Postgres comes from DATABASE_URL.
+# Built the same way as tests/packaging/test_wheel.py builds and installs the wheel.
 FROM node:20-bookworm-slim AS dashboard
 WORKDIR /src/frontend
 COPY frontend/package.json frontend/package-lock.json ./
@@ -6,17 +8,24 @@ RUN npm ci --no-audit --no-fund
 COPY frontend/ ./
 RUN npm run build
 
-FROM python:3.11-slim-bookworm
-WORKDIR /app
-COPY pyproject.toml README.md ./
+FROM python:3.11-slim-bookworm AS wheel
+WORKDIR /src
+COPY pyproject.toml setup.py MANIFEST.in README.md ./
 COPY sdk/ sdk/
 COPY backend/ backend/
 COPY supabase/ supabase/
-RUN pip install --no-cache-dir -e ".[server,otel]"
 COPY --from=dashboard /src/frontend/dist frontend/dist
-ENV TOKENOPTIMIZER_MODE=selfhosted PROMETHEUS_MULTIPROC_DIR=/tmp/metrics
-RUN mkdir -p /tmp/metrics && useradd --system tokenoptimizer && chown tokenoptimizer /tmp/metrics
+# setup.py's build hook copies frontend/dist and supabase/ into the package.
+RUN pip wheel --no-cache-dir --no-deps --wheel-dir /wheels .
+
+FROM python:3.11-slim-bookworm
+COPY --from=wheel /wheels /wheels
+RUN pip install --no-cache-dir "$(ls /wheels/tokenoptimizer-*.whl)[server]" && rm -rf /wheels \
+    && useradd --system --create-home --home-dir /data tokenoptimizer
+ENV TOKENOPTIMIZER_MODE=selfhosted TOKENOPTIMIZER_DATA_DIR=/data
 USER tokenoptimizer
+WORKDIR /data
 EXPOSE 8000
-# Migrate (idempotent, advisory-locked), then serve.
-CMD ["sh", "-c", "tokenoptimizer migrate && exec gunicorn tokenoptimizer_server.wsgi:app --bind 0.0.0.0:8000 --workers ${WEB_CONCURRENCY:-2} --worker-class gevent --access-logfile -"]
+# `serve` applies pending migrations and seeds prices (advisory-locked: replicas may start together),
+# creates the default project's first key (printed once, kept in /data/api_key), then runs gunicorn.
+CMD ["sh", "-c", "exec tokenoptimizer serve --host 0.0.0.0 --port 8000 --workers \"${TOKENOPTIMIZER_WORKERS:-2}\" --price-sync \"${TOKENOPTIMIZER_PRICE_SYNC:-off}\""]
