@@ -165,3 +165,26 @@ def test_outage_of_30s_during_10000_calls_loses_nothing(database_url, project_ke
     assert (stored["n"], stored["ids"]) == (calls, calls)
     assert (stats["sent"], stats["dropped_queue_full"], stats["failed"]) == (calls, 0, 0)
     assert stats["retries"] > 0
+
+
+def test_one_nul_event_among_1000_is_dropped_and_the_rest_land(live_server, project_key, db):
+    """A NUL byte (Postgres refuses it in text) in one event: 1,000 stored, 1 dropped and counted."""
+    raw_key, project_id = project_key
+    tokenoptimizer.configure(api_key=raw_key, base_url=live_server)
+    usage = {"model": "gpt-4o-mini", "usage": {"prompt_tokens": 10, "completion_tokens": 2}}
+    for i in range(1001):
+        session = "a\u0000b" if i == 400 else f"s-{i % 7}"
+        tokenoptimizer.track_usage(usage, endpoint_name="nul", session_id=session)
+    assert tokenoptimizer.flush() is True  # the default timeout
+    stats = tokenoptimizer.stats()
+    stored = db.execute("select count(*) as n, count(distinct id) as ids from public.usage_logs "
+                        "where project_id = %s", (project_id,)).fetchone()
+    print(f"\nNUL among 1,000: stored {stored['n']} rows ({stored['ids']} ids); SDK stats {stats}")
+    assert (stored["n"], stored["ids"]) == (1000, 1000)
+    assert (stats["sent"], stats["dropped_invalid"] + stats["rejected"], stats["failed"]) == (1000, 1, 0)
+    if stats["dropped_invalid"]:  # the backend failed on it: the SDK reports the drop itself
+        tokenoptimizer.track_usage(usage, endpoint_name="nul")
+        assert tokenoptimizer.flush() is True
+        key = db.execute("select dropped_events from public.api_keys where project_id = %s",
+                         (project_id,)).fetchone()
+        assert key["dropped_events"] == 1
