@@ -104,6 +104,21 @@ def test_older_convention_names_and_the_feature_tag(client, db, project_key):
                    ("gpt-4o-mini", "openai", "default", 1, 200)]
 
 
+def test_current_names_win_over_older_ones_and_empty_values_fall_through(client, db, project_key):
+    key, project = project_key
+    s = span({"gen_ai.system": "azure.ai.openai", "gen_ai.provider.name": "openai",
+              "gen_ai.request.model": "gpt-4o", "gen_ai.response.model": "gpt-4o-2024-08-06",
+              "gen_ai.usage.prompt_tokens": 1, "gen_ai.usage.input_tokens": 100,
+              "gen_ai.usage.completion_tokens": 1, "gen_ai.usage.output_tokens": 10,
+              "gen_ai.request.service_tier": "auto", "openai.response.service_tier": "default",
+              "gen_ai.conversation.id": "", "tokenoptimizer.endpoint_name": ""}, name="chat gpt-4o")
+    assert post(client, key, export([s], resource={"tokenoptimizer.endpoint_name": "agents"})).status_code == 200
+    (row,) = rows(db, project)
+    assert (row["provider"], row["model"], row["pricing_model"], row["prompt_tokens"], row["completion_tokens"],
+            row["service_tier"], row["session_id"], row["endpoint_name"]) == (
+        "openai", "gpt-4o-2024-08-06", "gpt-4o-2024-08-06", 100, 10, "default", None, "agents")
+
+
 def test_failed_call_is_an_error_event_and_plain_spans_are_dropped(client, db, project_key):
     key, project = project_key
     failed = span({"gen_ai.request.model": "gpt-4o-mini", "gen_ai.provider.name": "openai",

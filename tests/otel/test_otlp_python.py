@@ -43,6 +43,7 @@ def tracing(live_server, project_key, monkeypatch):
     monkeypatch.setenv("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", f"{live_server}/v1/traces")
     monkeypatch.setenv("OTEL_EXPORTER_OTLP_HEADERS", f"Authorization=Bearer%20{key}")
     monkeypatch.setenv("OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", "http/protobuf")
+    monkeypatch.setenv("OTEL_EXPORTER_OTLP_COMPRESSION", "gzip")
     provider = TracerProvider(resource=Resource.create({"service.name": "otlp-python-test",
                                                         "tokenoptimizer.endpoint_name": "support-bot"}))
     provider.add_span_processor(ConversationFromBaggage())
