@@ -38,7 +38,7 @@ def test_daily_rollups_follow_later_requests_and_repricing(client, db, database_
     totals_ = get(client, "/api/dashboard", project, **day)["totals"]
     assert totals_["requests"] == 3 and totals_["cost"] is None and totals_["unpriced_requests"] == 3
     ids = [r["id"] for r in db.execute("select id from public.usage_logs where project_id = %s", (project,))]
-    changes = [{"id": str(i), "input_cost": "0.001", "output_cost": "0.002", "total_cost": "0.003", "priced": True,
+    changes = [{"project_id": project, "id": str(i), "input_cost": "0.001", "output_cost": "0.002", "total_cost": "0.003", "priced": True,
                 "pricing_model": "acme-llm-1", "pricing_version": 1} for i in ids]
     db.execute("select public.reprice_usage(%s::jsonb)", (json.dumps(changes),))  # what `pricing reprice` calls
     totals_ = get(client, "/api/dashboard", project, **day)["totals"]
