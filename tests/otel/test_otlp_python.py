@@ -90,6 +90,7 @@ def test_official_openai_instrumentation_spans_land_priced(tracing, db, fake_pro
             stream = client.chat.completions.create(model="gpt-4.1-mini", messages=USER, stream=True,
                                                     stream_options={"include_usage": True})
             assert "".join(c.choices[0].delta.content or "" for c in stream if c.choices) == "hi"
+            client.embeddings.create(model="text-embedding-3-small", input="hello")
 
         async def call_async():
             async with fake_provider.async_client("openai") as client:
@@ -109,9 +110,14 @@ def test_official_openai_instrumentation_spans_land_priced(tracing, db, fake_pro
                     Decimal("0")),
                    # streamed, usage in the last chunk: 10 x 0.0004/1K + 2 x 0.0016/1K
                    ("gpt-4.1-mini", "openai", "support-bot", 10, 2, "ok", None, "conv-official", Decimal("0.0000072")),
+                   # embeddings report input tokens only: 3 x 0.00002/1K
+                   ("text-embedding-3-small", "openai", "support-bot", 3, 0, "ok", None, "conv-official",
+                    Decimal("0.00000006")),
                    # async: 10 x 0.0025/1K + 2 x 0.01/1K
                    ("gpt-4o", "openai", "support-bot", 10, 2, "ok", None, "conv-official", Decimal("0.000045"))]
-    assert {r["sdk_name"] for r in rows} == {"opentelemetry.util.genai.handler"}
+    # chat spans come from the GenAI utility the instrumentation calls, embeddings from the instrumentation itself
+    assert [r["sdk_name"] for r in rows] == ["opentelemetry.util.genai.handler"] * 3 + [
+        "opentelemetry.instrumentation.openai_v2", "opentelemetry.util.genai.handler"]
 
 
 def test_openllmetry_cache_and_reasoning_counts_land_exactly(tracing, db, fake_provider):
