@@ -1,5 +1,6 @@
 import { BrowserRouter, Navigate, Route, Routes } from 'react-router'
 import { AuthGate } from './components/AuthGate'
+import { AlertsPage } from './pages/AlertsPage'
 import { LogsPage } from './pages/LogsPage'
 import { OverviewPage } from './pages/OverviewPage'
 import { PricingPage } from './pages/PricingPage'
@@ -16,6 +17,7 @@ export function App() {
           <Route path="/sessions" element={<SessionsPage />} />
           <Route path="/sessions/:sessionId" element={<SessionsPage />} />
           <Route path="/savings" element={<SavingsPage />} />
+          <Route path="/alerts" element={<AlertsPage />} />
           <Route path="/pricing" element={<PricingPage />} />
           <Route path="*" element={<Navigate to="/" replace />} />
         </Routes>

@@ -12,6 +12,7 @@ const NAV = [
   { to: '/logs', label: 'Logs', end: false },
   { to: '/sessions', label: 'Sessions', end: false },
   { to: '/savings', label: 'Savings', end: false },
+  { to: '/alerts', label: 'Alerts', end: false },
   { to: '/pricing', label: 'Pricing', end: false },
 ]
 

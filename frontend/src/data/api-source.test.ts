@@ -36,12 +36,15 @@ describe('api source', () => {
     ['unpriced', () => apiSource.getUnpriced(params), `/api/pricing/unpriced?${q}`],
     ['pricing', () => apiSource.getPricing(), '/api/pricing'],
     ['project', () => apiSource.getDashboard({ ...params, project: 'p-1' }), `/api/dashboard?project=p-1&${q}`],
-    ['sessions', () => apiSource.getSessions(params, 50), `/api/tokens/sessions?${q}&limit=50`],
+    ['sessions', () => apiSource.getSessions(params, { sort: 'score', order: 'asc', cursor: 'c1', limit: 25 }), `/api/tokens/sessions?${q}&sort=score&order=asc&cursor=c1&limit=25`],
     ['a session', () => apiSource.getSession('conv/1 a', 'p-1'), '/api/session/conv%2F1%20a?project=p-1'],
     ['a session, default project', () => apiSource.getSession('s-1'), '/api/session/s-1'],
     ['token metrics', () => apiSource.getTokenMetrics(params), `/api/tokens/metrics?${q}`],
     ['optimization', () => apiSource.getOptimization(params), `/api/optimization?${q}`],
-    ['alerts', () => apiSource.getAlerts(params), `/api/alerts?${q}`],
+    ['alerts', () => apiSource.getAlerts('p-1', 'firing'), '/api/alerts?project=p-1&state=firing'],
+    ['alert rules', () => apiSource.getAlertRules(null), '/api/alerts/rules'],
+    ['budget', () => apiSource.getBudget('p-1'), '/api/budget?project=p-1'],
+    ['test-send', () => apiSource.testAlertRule('p-1', 'r-1'), '/api/alerts/rules/r-1/test?project=p-1'],
   ])('%s → %s', async (_name, call, url) => {
     await call()
     expect(requests.map((r) => r.url)).toEqual([url])

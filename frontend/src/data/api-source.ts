@@ -2,10 +2,13 @@
 import { apiFetch, apiJson, apiUrl } from '../lib/api'
 import type { DataSource, LogsParams, ReadParams } from './source'
 import type {
-  AlertsResponse, AppConfig, BreakdownResponse, DashboardResponse, LogsPage, OptimizationResponse,
-  PriceAnswer, PricingResponse, SessionDetail, SessionsResponse, TimeseriesResponse, TokenMetrics,
-  UnpricedResponse,
+  AppConfig, BreakdownResponse, DashboardResponse, LogsPage, OptimizationResponse,
+  PriceAnswer, PricingResponse, TimeseriesResponse, UnpricedResponse,
 } from './types'
+import type { SessionAnswer, SessionsPage, TokenMetricsAnswer } from './sessions/sessions-types'
+import type { AlertRule, AlertsAnswer, BudgetAnswer, RulesAnswer, TestSendAnswer } from './alerts/alerts-types'
+
+const JSON_BODY = { 'Content-Type': 'application/json' }
 
 function readQuery(p: ReadParams) {
   return {
@@ -42,11 +45,22 @@ export const apiSource: DataSource = {
       headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify(update),
     })).model,
-  getSessions: (p, limit) =>
-    apiJson<SessionsResponse>(apiUrl('/api/tokens/sessions', { ...readQuery(p), limit })),
+  getSessions: (p, page) =>
+    apiJson<SessionsPage>(apiUrl('/api/tokens/sessions', { ...readQuery(p), ...page })),
   getSession: (sessionId, project) =>
-    apiJson<SessionDetail>(apiUrl(`/api/session/${encodeURIComponent(sessionId)}`, { project })),
-  getTokenMetrics: (p) => apiJson<TokenMetrics>(apiUrl('/api/tokens/metrics', readQuery(p))),
+    apiJson<SessionAnswer>(apiUrl(`/api/session/${encodeURIComponent(sessionId)}`, { project })),
+  getTokenMetrics: (p) => apiJson<TokenMetricsAnswer>(apiUrl('/api/tokens/metrics', readQuery(p))),
   getOptimization: (p) => apiJson<OptimizationResponse>(apiUrl('/api/optimization', readQuery(p))),
-  getAlerts: (p) => apiJson<AlertsResponse>(apiUrl('/api/alerts', readQuery(p))),
+  getAlerts: (project, state) => apiJson<AlertsAnswer>(apiUrl('/api/alerts', { project, state })),
+  getAlertRules: (project) => apiJson<RulesAnswer>(apiUrl('/api/alerts/rules', { project })),
+  saveAlertRule: (project, rule, id) =>
+    apiJson<AlertRule>(apiUrl(id ? `/api/alerts/rules/${id}` : '/api/alerts/rules', { project }), {
+      method: id ? 'PUT' : 'POST', headers: JSON_BODY, body: JSON.stringify(rule),
+    }),
+  deleteAlertRule: async (project, id) => {
+    await apiFetch(apiUrl(`/api/alerts/rules/${id}`, { project }), { method: 'DELETE' })
+  },
+  testAlertRule: (project, id) =>
+    apiJson<TestSendAnswer>(apiUrl(`/api/alerts/rules/${id}/test`, { project }), { method: 'POST' }),
+  getBudget: (project) => apiJson<BudgetAnswer>(apiUrl('/api/budget', { project })),
 }

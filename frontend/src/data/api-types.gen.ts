@@ -14,13 +14,43 @@ export interface paths {
     /** A file of the built dashboard, or index.html for the app's own routes. */
     get: operations["get__{path}"];
   };
+  "/api/alerts": {
+    /** Alerts newest first: state, first and last seen, the evidence; `firing` counts those still firing. */
+    get: operations["get__api_alerts"];
+  };
+  "/api/alerts/rules": {
+    /** The project's rules (secrets left out) and every kind with its defaults. */
+    get: operations["get__api_alerts_rules"];
+    /** A new rule; threshold, name and params default per kind. */
+    post: operations["post__api_alerts_rules"];
+  };
+  "/api/alerts/rules/{rule_id}": {
+    /** Replace a rule (the stored webhook secret stays unless `webhook_secret` is sent). */
+    put: operations["put__api_alerts_rules_{rule_id}"];
+    /** delete_rule <DELETE> */
+    delete: operations["delete__api_alerts_rules_{rule_id}"];
+  };
+  "/api/alerts/rules/{rule_id}/test": {
+    /** Send a sample alert to the rule's webhook now, signed like real ones; says what the receiver answered. */
+    post: operations["post__api_alerts_rules_{rule_id}_test"];
+  };
+  "/api/budget": {
+    /** This month's projection against the monthly budget (the enabled forecast or monthly spend rule). */
+    get: operations["get__api_budget"];
+  };
   "/api/config": {
     /** Mode, admin rights, the default project, and in local mode the first key for the snippet. */
     get: operations["get__api_config"];
   };
   "/api/dashboard": {
-    /** Totals for the range, the previous period of equal length, and the change. */
+    /** Totals for the range, the previous period of equal length, the change, and this month's projection. */
     get: operations["get__api_dashboard"];
+  };
+  "/api/efficiency/settings": {
+    /** The project's session gap, Zimmer baseline and model multipliers. */
+    get: operations["get__api_efficiency_settings"];
+    /** Change them; the evaluator job rebuilds the project's conversations with the new settings. */
+    put: operations["put__api_efficiency_settings"];
   };
   "/api/export": {
     /** Every row of the range with the filters, streamed as CSV, a JSON array or JSON lines. */
@@ -56,9 +86,29 @@ export interface paths {
     /** Every change to a model's price, newest first. */
     get: operations["get__api_pricing_{model}_history"];
   };
+  "/api/pricing/deprecations": {
+    /** Models in the range's traffic that retire within 60 days: successor and each endpoint's cost on it. */
+    get: operations["get__api_pricing_deprecations"];
+  };
   "/api/pricing/unpriced": {
     /** Models seen in the range with no price, so an admin can add one. */
     get: operations["get__api_pricing_unpriced"];
+  };
+  "/api/pricing/unpriced/reasons": {
+    /** Unpriced requests of the range by reason (with what fixes it), then by model. */
+    get: operations["get__api_pricing_unpriced_reasons"];
+  };
+  "/api/session/{session_id}": {
+    /** A session's conversations with their efficiency, and its turns oldest first. */
+    get: operations["get__api_session_{session_id}"];
+  };
+  "/api/tokens/metrics": {
+    /** Per request and per conversation: tokens, Zimmer, cost, score, cost per Zimmer Token, projection. */
+    get: operations["get__api_tokens_metrics"];
+  };
+  "/api/tokens/sessions": {
+    /** Conversations in the range, one keyset page, sorted by recency, cost, tokens, turns or score. */
+    get: operations["get__api_tokens_sessions"];
   };
   "/api/tokens/track": {
     /** Record one usage event or a batch of up to 1,000 (gzip allowed). Never send content. */
@@ -94,6 +144,32 @@ export type webhooks = Record<string, never>;
 
 export interface components {
   schemas: {
+    /** AlertsAnswer */
+    AlertsAnswer: {
+      /** Alerts */
+      alerts: components["schemas"]["StoredAlert"][];
+      /** Firing */
+      firing: number;
+    };
+    /** AlertsQuery */
+    AlertsQuery: {
+      /**
+       * Limit
+       * @default 100
+       */
+      limit?: number;
+      /**
+       * Project
+       * @description A project id; default: the project named 'default'.
+       * @default null
+       */
+      project?: string | null;
+      /**
+       * State
+       * @default null
+       */
+      state?: ("firing" | "resolved") | null;
+    };
     /**
      * Batch
      * @description Up to 1,000 events; `dropped` counts the events the SDK lost since its last accepted batch.
@@ -194,6 +270,17 @@ export interface components {
        */
       to?: string;
     };
+    /** BudgetAnswer */
+    BudgetAnswer: {
+      /** Budget */
+      budget: string | null;
+      projection: components["schemas"]["Projection"];
+      /**
+       * Status
+       * @enum {string}
+       */
+      status: "none" | "on_track" | "at_risk" | "over";
+    };
     /**
      * CheaperModelAdvice
      * @description The same traffic on a cheaper model of the same provider.
@@ -266,6 +353,99 @@ export interface components {
       mode: "local" | "selfhosted";
       project: components["schemas"]["Project"] | null;
     };
+    /**
+     * Conversation
+     * @description A session's turns with no silence longer than the project's session gap (docs/efficiency.md).
+     */
+    Conversation: {
+      /** Completion Tokens */
+      completion_tokens: number;
+      /**
+       * Cost
+       * @description USD as a decimal string; null when unpriced.
+       */
+      cost: string | null;
+      /** Duration S */
+      duration_s: number;
+      /**
+       * Efficiency Score
+       * @description 100 x max(0, 1 - Zimmer / baseline), one decimal.
+       */
+      efficiency_score: number;
+      /**
+       * Ended At
+       * Format: date-time
+       */
+      ended_at: string;
+      /** Errors */
+      errors: number;
+      /** Models */
+      models: string[];
+      /** Prompt Tokens */
+      prompt_tokens: number;
+      /**
+       * Rating
+       * @description From Zimmer: Excellent <= 200 < Good <= 400 < Fair <= 600 < Poor.
+       * @enum {string}
+       */
+      rating: "Excellent" | "Good" | "Fair" | "Poor";
+      /** Session Id */
+      session_id: string;
+      /**
+       * Started At
+       * Format: date-time
+       */
+      started_at: string;
+      /**
+       * Status
+       * @description From the score: Excellent >= 80, Good >= 60, Fair >= 40, else Poor.
+       * @enum {string}
+       */
+      status: "Excellent" | "Good" | "Fair" | "Poor";
+      /** Total Tokens */
+      total_tokens: number;
+      /** Turns */
+      turns: number;
+      /** Unpriced Turns */
+      unpriced_turns: number;
+      /**
+       * Zimmer Tokens
+       * @description total_tokens / turns x the model multiplier.
+       */
+      zimmer_tokens: number;
+    };
+    /** ConversationFigures */
+    ConversationFigures: {
+      /** Avg Efficiency Score */
+      avg_efficiency_score: number | null;
+      /** Avg Turns */
+      avg_turns: number | null;
+      /**
+       * Cost Per Conversation
+       * @description USD as a decimal string; null when unpriced.
+       */
+      cost_per_conversation: string | null;
+      /**
+       * Cost Per Zimmer Token
+       * @description USD as a decimal string; null when unpriced.
+       */
+      cost_per_zimmer_token: string | null;
+      /** Sample Limit */
+      sample_limit: number;
+      /**
+       * Sample Size
+       * @description Conversations read: the most recently active, at most sample_limit.
+       */
+      sample_size: number;
+      /** Tokens Histogram */
+      tokens_histogram: components["schemas"]["HistogramBucket"][];
+      /** Tokens Per Conversation */
+      tokens_per_conversation: number | null;
+      /** Total Zimmer Tokens */
+      total_zimmer_tokens: number;
+      /** Zimmer Per Conversation */
+      zimmer_per_conversation: number | null;
+    };
     /** DashboardAnswer */
     DashboardAnswer: {
       /**
@@ -282,11 +462,58 @@ export interface components {
       from: string;
       previous: components["schemas"]["Totals"] | null;
       /**
+       * @description The current month's projection (not the range's).
+       * @default null
+       */
+      projection?: components["schemas"]["Projection"] | null;
+      /**
        * To
        * Format: date-time
        */
       to: string;
       totals: components["schemas"]["Totals"];
+    };
+    /**
+     * EfficiencySettings
+     * @description What a project may configure (docs/efficiency.md).
+     */
+    EfficiencySettings: {
+      /**
+       * Model Multipliers
+       * @description Zimmer multiplier per model name; other models count 1.0.
+       */
+      model_multipliers?: {
+        [key: string]: string;
+      };
+      /**
+       * Session Gap Minutes
+       * @description Inactivity that ends a conversation.
+       * @default 30
+       */
+      session_gap_minutes?: number;
+      /**
+       * Zimmer Baseline
+       * @description Zimmer Tokens at which the score reaches 0.
+       * @default 300
+       */
+      zimmer_baseline?: string;
+    };
+    /** EndpointOnSuccessor */
+    EndpointOnSuccessor: {
+      /**
+       * Cost
+       * @description USD as a decimal string; null when unpriced.
+       */
+      cost: string | null;
+      /** Endpoint Name */
+      endpoint_name: string;
+      /** Requests */
+      requests: number;
+      /**
+       * Successor Cost
+       * @description USD as a decimal string; null when unpriced.
+       */
+      successor_cost: string | null;
     };
     /**
      * ErrorAnswer
@@ -385,6 +612,15 @@ export interface components {
        */
       status: "ok" | "error";
     };
+    /** HistogramBucket */
+    HistogramBucket: {
+      /** Conversations */
+      conversations: number;
+      /** Max */
+      max: number | null;
+      /** Min */
+      min: number;
+    };
     /**
      * IngestAnswer
      * @description 202: what was stored; invalid events of a batch are listed, the rest are stored.
@@ -398,6 +634,22 @@ export interface components {
       events: components["schemas"]["StoredEvent"][];
       /** Rejected */
       rejected: components["schemas"]["RejectedEvent"][];
+    };
+    /** KindAnswer */
+    KindAnswer: {
+      /** Default Params */
+      default_params: {
+        [key: string]: unknown;
+      };
+      /** Default Threshold */
+      default_threshold: string | null;
+      /** Description */
+      description: string;
+      /**
+       * Kind
+       * @enum {string}
+       */
+      kind: "session_tokens" | "session_cost" | "session_efficiency" | "daily_spend" | "monthly_spend" | "monthly_forecast" | "unpriced_model" | "usage_anomaly";
     };
     /** LogRow */
     LogRow: {
@@ -573,54 +825,56 @@ export interface components {
        * Aliases
        * @default null
        */
-      aliases?: string[] | null;
+      aliases?: string[];
       /**
        * Cache Write 1H Price
-       * @description USD per 1K tokens, as a decimal string (or number).
        * @default null
        */
-      cache_write_1h_price?: string | number | null;
+      cache_write_1h_price?: (string | number) | null;
       /**
        * Cache Write Price
-       * @description USD per 1K tokens, as a decimal string (or number).
        * @default null
        */
-      cache_write_price?: string | number | null;
+      cache_write_price?: (string | number) | null;
       /**
        * Cached Input Price
-       * @description USD per 1K tokens, as a decimal string (or number).
        * @default null
        */
-      cached_input_price?: string | number | null;
+      cached_input_price?: (string | number) | null;
       /**
        * Input Price
-       * @description USD per 1K tokens, as a decimal string (or number).
+       * @description USD per 1K tokens, a decimal string.
        * @default null
        */
-      input_price?: string | number | null;
+      input_price?: string | number;
       /**
        * Long Context Cached Input Price
-       * @description USD per 1K tokens, as a decimal string (or number).
        * @default null
        */
-      long_context_cached_input_price?: string | number | null;
+      long_context_cached_input_price?: (string | number) | null;
       /**
        * Long Context Input Price
-       * @description USD per 1K tokens, as a decimal string (or number).
        * @default null
        */
-      long_context_input_price?: string | number | null;
+      long_context_input_price?: (string | number) | null;
       /**
        * Long Context Output Price
-       * @description USD per 1K tokens, as a decimal string (or number).
        * @default null
        */
-      long_context_output_price?: string | number | null;
+      long_context_output_price?: (string | number) | null;
       /**
        * Long Context Threshold
        * @default null
        */
       long_context_threshold?: number | null;
+      /**
+       * Long Context Tiers
+       * @description Further thresholds: [{"above": 272000, "input_price": "0.002", "output_price": "0.0075"}].
+       * @default null
+       */
+      long_context_tiers?: (({
+          [key: string]: (string | number) | number | boolean | null;
+        })[]) | null;
       /**
        * Match Pattern
        * @default null
@@ -628,29 +882,30 @@ export interface components {
       match_pattern?: string | null;
       /**
        * Output Price
-       * @description USD per 1K tokens, as a decimal string (or number).
+       * @description USD per 1K tokens, a decimal string.
        * @default null
        */
-      output_price?: string | number | null;
+      output_price?: string | number;
       /**
        * Provider
        * @default null
        */
       provider?: string | null;
       /**
+       * Reasoning Price
+       * @default null
+       */
+      reasoning_price?: (string | number) | null;
+      /**
        * Service Tiers
        * @default null
        */
-      service_tiers?: ({
-        [key: string]: {
-          [key: string]: string | number | null;
-        };
-      }) | null;
+      service_tiers?: Record<string, never>;
       /**
        * Source
        * @default null
        */
-      source?: string | null;
+      source?: string;
     };
     /** PricingAnswer */
     PricingAnswer: {
@@ -749,6 +1004,50 @@ export interface components {
       name: string;
     };
     /**
+     * Projection
+     * @description This month's cost: month so far + the recent daily rate x the days left (docs/efficiency.md).
+     */
+    Projection: {
+      /**
+       * As Of
+       * Format: date-time
+       */
+      as_of: string;
+      /**
+       * Daily Rate
+       * @description USD as a decimal string; null when unpriced.
+       */
+      daily_rate: string | null;
+      /** Days Left */
+      days_left: number;
+      /** Month */
+      month: string;
+      /**
+       * Month To Date
+       * @description USD as a decimal string.
+       */
+      month_to_date: string;
+      /**
+       * Projected
+       * @description USD as a decimal string.
+       */
+      projected: string;
+      /**
+       * Rate From
+       * Format: date-time
+       */
+      rate_from: string;
+    };
+    /** ProjectQuery */
+    ProjectQuery: {
+      /**
+       * Project
+       * @description A project id; default: the project named 'default'.
+       * @default null
+       */
+      project?: string | null;
+    };
+    /**
      * ReadQuery
      * @description What every read takes: the range (default the last 7 days), the project, the filters.
      */
@@ -804,6 +1103,127 @@ export interface components {
       /** Index */
       index: number;
     };
+    /** RetirementNotice */
+    RetirementNotice: {
+      /** Days Left */
+      days_left: number;
+      /** Deprecation Date */
+      deprecation_date: string;
+      /** Endpoints */
+      endpoints: components["schemas"]["EndpointOnSuccessor"][];
+      /** Model */
+      model: string;
+      /** Pricing Model */
+      pricing_model: string | null;
+      /** Successor Model */
+      successor_model: string | null;
+      /** Successor Priced */
+      successor_priced: boolean;
+    };
+    /** RetirementsAnswer */
+    RetirementsAnswer: {
+      /** Models */
+      models: components["schemas"]["RetirementNotice"][];
+      /** Notice Days */
+      notice_days: number;
+    };
+    /** RuleAnswer */
+    RuleAnswer: {
+      /**
+       * Created At
+       * Format: date-time
+       */
+      created_at: string;
+      /** Enabled */
+      enabled: boolean;
+      /** Evaluated At */
+      evaluated_at: string | null;
+      /** Has Secret */
+      has_secret: boolean;
+      /** Id */
+      id: string;
+      /**
+       * Kind
+       * @enum {string}
+       */
+      kind: "session_tokens" | "session_cost" | "session_efficiency" | "daily_spend" | "monthly_spend" | "monthly_forecast" | "unpriced_model" | "usage_anomaly";
+      /** Name */
+      name: string;
+      /** Params */
+      params: {
+        [key: string]: unknown;
+      };
+      /** Project Id */
+      project_id: string;
+      /** Threshold */
+      threshold: string | null;
+      /**
+       * Updated At
+       * Format: date-time
+       */
+      updated_at: string;
+      /**
+       * Webhook Format
+       * @enum {string}
+       */
+      webhook_format: "slack" | "generic";
+      /** Webhook Url */
+      webhook_url: string | null;
+    };
+    /**
+     * RuleIn
+     * @description A rule as the API takes it; threshold and params default per kind.
+     */
+    RuleIn: {
+      /**
+       * Enabled
+       * @default true
+       */
+      enabled?: boolean;
+      /**
+       * Kind
+       * @enum {string}
+       */
+      kind: "session_tokens" | "session_cost" | "session_efficiency" | "daily_spend" | "monthly_spend" | "monthly_forecast" | "unpriced_model" | "usage_anomaly";
+      /**
+       * Name
+       * @default null
+       */
+      name?: string | null;
+      /** Params */
+      params?: {
+        [key: string]: unknown;
+      };
+      /**
+       * Threshold
+       * @description N tokens, $X, score S or the budget in USD.
+       * @default null
+       */
+      threshold?: number | string | null;
+      /**
+       * Webhook Format
+       * @default slack
+       * @enum {string}
+       */
+      webhook_format?: "slack" | "generic";
+      /**
+       * Webhook Secret
+       * @default null
+       */
+      webhook_secret?: string | null;
+      /**
+       * Webhook Url
+       * @default null
+       */
+      webhook_url?: string | null;
+    };
+    /** RulesAnswer */
+    RulesAnswer: {
+      /** Kinds */
+      kinds: components["schemas"]["KindAnswer"][];
+      /** Rules */
+      rules: components["schemas"]["RuleAnswer"][];
+    };
     /** SdkInfo */
     SdkInfo: {
       /** Name */
@@ -813,6 +1233,148 @@ export interface components {
        * @default null
        */
       version?: string | null;
+    };
+    /** SessionAnswer */
+    SessionAnswer: {
+      /** Conversations */
+      conversations: components["schemas"]["Conversation"][];
+      /** @description Over all the session's conversations; null until the rollup has it. */
+      metrics: components["schemas"]["SessionMetrics"] | null;
+      /** Refreshed Until */
+      refreshed_until: string | null;
+      /** Session Id */
+      session_id: string;
+      /** Truncated */
+      truncated: boolean;
+      /** Turns */
+      turns: components["schemas"]["LogRow"][];
+    };
+    /** SessionMetrics */
+    SessionMetrics: {
+      /** Completion Tokens */
+      completion_tokens: number;
+      /**
+       * Cost
+       * @description USD as a decimal string; null when unpriced.
+       */
+      cost: string | null;
+      /** Efficiency Score */
+      efficiency_score: number;
+      /**
+       * Ended At
+       * Format: date-time
+       */
+      ended_at: string;
+      /** Errors */
+      errors: number;
+      /** Prompt Tokens */
+      prompt_tokens: number;
+      /**
+       * Rating
+       * @enum {string}
+       */
+      rating: "Excellent" | "Good" | "Fair" | "Poor";
+      /**
+       * Started At
+       * Format: date-time
+       */
+      started_at: string;
+      /**
+       * Status
+       * @enum {string}
+       */
+      status: "Excellent" | "Good" | "Fair" | "Poor";
+      /** Total Tokens */
+      total_tokens: number;
+      /** Turns */
+      turns: number;
+      /** Unpriced Turns */
+      unpriced_turns: number;
+      /** Zimmer Tokens */
+      zimmer_tokens: number;
+    };
+    /** SessionsPage */
+    SessionsPage: {
+      /**
+       * Next
+       * @description Send back as `cursor` for the next page; null on the last.
+       */
+      next: string | null;
+      /** Order */
+      order: string;
+      /**
+       * Refreshed Until
+       * @description The rollup holds rows up to about this time.
+       */
+      refreshed_until: string | null;
+      /** Sessions */
+      sessions: components["schemas"]["Conversation"][];
+      /** Sort */
+      sort: string;
+    };
+    /** SessionsPageQuery */
+    SessionsPageQuery: {
+      /**
+       * Cursor
+       * @description The `next` of the previous page.
+       * @default null
+       */
+      cursor?: string | null;
+      /**
+       * Endpoint Name
+       * @description Exact match; at most 200 characters.
+       * @default null
+       */
+      endpoint_name?: string | null;
+      /**
+       * From
+       * Format: date-time
+       * @description Start (ISO 8601); default 7 days before `to`.
+       * @default null
+       */
+      from?: string;
+      /**
+       * Limit
+       * @default 50
+       */
+      limit?: number;
+      /**
+       * Model
+       * @description Exact match; at most 200 characters.
+       * @default null
+       */
+      model?: string | null;
+      /**
+       * Order
+       * @default desc
+       * @enum {string}
+       */
+      order?: "asc" | "desc";
+      /**
+       * Project
+       * @description A project id; default: the project named 'default'.
+       * @default null
+       */
+      project?: string | null;
+      /**
+       * Provider
+       * @description Exact match; at most 200 characters.
+       * @default null
+       */
+      provider?: string | null;
+      /**
+       * Sort
+       * @default recent
+       * @enum {string}
+       */
+      sort?: "recent" | "cost" | "tokens" | "turns" | "score";
+      /**
+       * To
+       * Format: date-time
+       * @description End (ISO 8601); default now, or 7 days after `from` when that is later.
+       * @default null
+       */
+      to?: string;
     };
     /**
      * ShorterAnswersAdvice
@@ -857,6 +1419,54 @@ export interface components {
        * @constant
        */
       type: "shorter_answers";
+    };
+    /** StoredAlert */
+    StoredAlert: {
+      /** Evidence */
+      evidence: {
+        [key: string]: unknown;
+      };
+      /**
+       * First Seen
+       * Format: date-time
+       */
+      first_seen: string;
+      /** Id */
+      id: string;
+      /**
+       * Kind
+       * @enum {string}
+       */
+      kind: "session_tokens" | "session_cost" | "session_efficiency" | "daily_spend" | "monthly_spend" | "monthly_forecast" | "unpriced_model" | "usage_anomaly";
+      /**
+       * Last Seen
+       * Format: date-time
+       */
+      last_seen: string;
+      /** Message */
+      message: string;
+      /** Project Id */
+      project_id: string;
+      /** Resolved At */
+      resolved_at: string | null;
+      /** Rule Id */
+      rule_id: string;
+      /** Rule Name */
+      rule_name: string;
+      /**
+       * State
+       * @enum {string}
+       */
+      state: "firing" | "resolved";
+      /**
+       * Subject
+       * @description A conversation (<session>@<start>), a day, a month, a model or a metric.
+       */
+      subject: string;
+      /** Threshold */
+      threshold: string | null;
+      /** Value */
+      value: string | null;
     };
     /** StoredEvent */
     StoredEvent: {
@@ -911,6 +1521,16 @@ export interface components {
        * @constant
        */
       type: "summarise_history";
+    };
+    /** TestSendAnswer */
+    TestSendAnswer: {
+      /** Delivered */
+      delivered: boolean;
+      /**
+       * Detail
+       * @description What the receiver answered (HTTP status) or why it could not be reached.
+       */
+      detail: string;
     };
     /** TimeseriesAnswer */
     TimeseriesAnswer: {
@@ -994,6 +1614,36 @@ export interface components {
        */
       to?: string;
     };
+    /** TokenMetricsAnswer */
+    TokenMetricsAnswer: {
+      /** Avg Completion Tokens */
+      avg_completion_tokens: number | null;
+      /** Avg Prompt Tokens */
+      avg_prompt_tokens: number | null;
+      /** Cached Prompt Share */
+      cached_prompt_share: number | null;
+      /** Cached Tokens */
+      cached_tokens: number;
+      /** Completion To Prompt Ratio */
+      completion_to_prompt_ratio: number | null;
+      /** Completion Tokens */
+      completion_tokens: number;
+      conversations: components["schemas"]["ConversationFigures"];
+      /**
+       * Cost Per Request
+       * @description USD as a decimal string; null when unpriced.
+       */
+      cost_per_request: string | null;
+      projection: components["schemas"]["Projection"];
+      /** Prompt Tokens */
+      prompt_tokens: number;
+      /** Refreshed Until */
+      refreshed_until: string | null;
+      /** Requests */
+      requests: number;
+      /** Total Tokens */
+      total_tokens: number;
+    };
     /** Totals */
     Totals: {
       /** Avg Latency Ms */
@@ -1039,6 +1689,33 @@ export interface components {
       requests: number;
       /** Total Tokens */
       total_tokens: number;
+    };
+    /** UnpricedModelByReason */
+    UnpricedModelByReason: {
+      /** Last Seen */
+      last_seen: string;
+      /** Model */
+      model: string;
+      /** Requests */
+      requests: number;
+    };
+    /** UnpricedReason */
+    UnpricedReason: {
+      /** Fix */
+      fix: string;
+      /** Meaning */
+      meaning: string;
+      /** Models */
+      models: components["schemas"]["UnpricedModelByReason"][];
+      /** Reason */
+      reason: string;
+      /** Requests */
+      requests: number;
+    };
+    /** UnpricedReasonsAnswer */
+    UnpricedReasonsAnswer: {
+      /** Reasons */
+      reasons: components["schemas"]["UnpricedReason"][];
     };
     /**
      * UsageEvent
@@ -1175,6 +1852,12 @@ export interface operations {
           "application/json": components["schemas"]["ErrorAnswer"];
         };
       };
+      /** @description Method Not Allowed */
+      405: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
       /** @description Misdirected Request */
       421: {
         content: {
@@ -1213,6 +1896,12 @@ export interface operations {
           "application/json": components["schemas"]["ErrorAnswer"];
         };
       };
+      /** @description Method Not Allowed */
+      405: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
       /** @description Misdirected Request */
       421: {
         content: {
@@ -1221,6 +1910,354 @@ export interface operations {
       };
       /** @description Service Unavailable */
       503: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+    };
+  };
+  /** Alerts newest first: state, first and last seen, the evidence; `firing` counts those still firing. */
+  get__api_alerts: {
+    parameters: {
+      query?: {
+        /** @description A project id; default: the project named 'default'. */
+        project?: string | null;
+        state?: ("firing" | "resolved") | null;
+        limit?: number;
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        content: {
+          "application/json": components["schemas"]["AlertsAnswer"];
+        };
+      };
+      /** @description Bad Request */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+      /** @description Unauthorized */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+      /** @description Not Found */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+      /** @description Method Not Allowed */
+      405: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+      /** @description Misdirected Request */
+      421: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+    };
+  };
+  /** The project's rules (secrets left out) and every kind with its defaults. */
+  get__api_alerts_rules: {
+    parameters: {
+      query?: {
+        /** @description A project id; default: the project named 'default'. */
+        project?: string | null;
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        content: {
+          "application/json": components["schemas"]["RulesAnswer"];
+        };
+      };
+      /** @description Bad Request */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+      /** @description Unauthorized */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+      /** @description Not Found */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+      /** @description Method Not Allowed */
+      405: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+      /** @description Misdirected Request */
+      421: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+    };
+  };
+  /** A new rule; threshold, name and params default per kind. */
+  post__api_alerts_rules: {
+    parameters: {
+      query?: {
+        /** @description A project id; default: the project named 'default'. */
+        project?: string | null;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["RuleIn"];
+      };
+    };
+    responses: {
+      /** @description Created */
+      201: {
+        content: {
+          "application/json": components["schemas"]["RuleAnswer"];
+        };
+      };
+      /** @description Bad Request */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+      /** @description Unauthorized */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+      /** @description Not Found */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+      /** @description Method Not Allowed */
+      405: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+      /** @description Misdirected Request */
+      421: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+    };
+  };
+  /** Replace a rule (the stored webhook secret stays unless `webhook_secret` is sent). */
+  "put__api_alerts_rules_{rule_id}": {
+    parameters: {
+      query?: {
+        /** @description A project id; default: the project named 'default'. */
+        project?: string | null;
+      };
+      path: {
+        rule_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["RuleIn"];
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        content: {
+          "application/json": components["schemas"]["RuleAnswer"];
+        };
+      };
+      /** @description Bad Request */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+      /** @description Unauthorized */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+      /** @description Not Found */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+      /** @description Method Not Allowed */
+      405: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+      /** @description Misdirected Request */
+      421: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+    };
+  };
+  /** delete_rule <DELETE> */
+  "delete__api_alerts_rules_{rule_id}": {
+    parameters: {
+      query?: {
+        /** @description A project id; default: the project named 'default'. */
+        project?: string | null;
+      };
+      path: {
+        rule_id: string;
+      };
+    };
+    responses: {
+      /** @description No Content */
+      204: {
+        content: never;
+      };
+      /** @description Bad Request */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+      /** @description Unauthorized */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+      /** @description Not Found */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+      /** @description Method Not Allowed */
+      405: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+      /** @description Misdirected Request */
+      421: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+    };
+  };
+  /** Send a sample alert to the rule's webhook now, signed like real ones; says what the receiver answered. */
+  "post__api_alerts_rules_{rule_id}_test": {
+    parameters: {
+      query?: {
+        /** @description A project id; default: the project named 'default'. */
+        project?: string | null;
+      };
+      path: {
+        rule_id: string;
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        content: {
+          "application/json": components["schemas"]["TestSendAnswer"];
+        };
+      };
+      /** @description Bad Request */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+      /** @description Unauthorized */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+      /** @description Not Found */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+      /** @description Method Not Allowed */
+      405: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+      /** @description Misdirected Request */
+      421: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+    };
+  };
+  /** This month's projection against the monthly budget (the enabled forecast or monthly spend rule). */
+  get__api_budget: {
+    parameters: {
+      query?: {
+        /** @description A project id; default: the project named 'default'. */
+        project?: string | null;
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        content: {
+          "application/json": components["schemas"]["BudgetAnswer"];
+        };
+      };
+      /** @description Bad Request */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+      /** @description Unauthorized */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+      /** @description Not Found */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+      /** @description Method Not Allowed */
+      405: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+      /** @description Misdirected Request */
+      421: {
         content: {
           "application/json": components["schemas"]["ErrorAnswer"];
         };
@@ -1242,6 +2279,18 @@ export interface operations {
           "application/json": components["schemas"]["ErrorAnswer"];
         };
       };
+      /** @description Not Found */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+      /** @description Method Not Allowed */
+      405: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
       /** @description Misdirected Request */
       421: {
         content: {
@@ -1250,7 +2299,7 @@ export interface operations {
       };
     };
   };
-  /** Totals for the range, the previous period of equal length, and the change. */
+  /** Totals for the range, the previous period of equal length, the change, and this month's projection. */
   get__api_dashboard: {
     parameters: {
       query?: {
@@ -1289,6 +2338,111 @@ export interface operations {
       };
       /** @description Not Found */
       404: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+      /** @description Method Not Allowed */
+      405: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+      /** @description Misdirected Request */
+      421: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+    };
+  };
+  /** The project's session gap, Zimmer baseline and model multipliers. */
+  get__api_efficiency_settings: {
+    parameters: {
+      query?: {
+        /** @description A project id; default: the project named 'default'. */
+        project?: string | null;
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        content: {
+          "application/json": components["schemas"]["EfficiencySettings"];
+        };
+      };
+      /** @description Bad Request */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+      /** @description Unauthorized */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+      /** @description Not Found */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+      /** @description Method Not Allowed */
+      405: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+      /** @description Misdirected Request */
+      421: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+    };
+  };
+  /** Change them; the evaluator job rebuilds the project's conversations with the new settings. */
+  put__api_efficiency_settings: {
+    parameters: {
+      query?: {
+        /** @description A project id; default: the project named 'default'. */
+        project?: string | null;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["EfficiencySettings"];
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        content: {
+          "application/json": components["schemas"]["EfficiencySettings"];
+        };
+      };
+      /** @description Bad Request */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+      /** @description Unauthorized */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+      /** @description Not Found */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+      /** @description Method Not Allowed */
+      405: {
         content: {
           "application/json": components["schemas"]["ErrorAnswer"];
         };
@@ -1340,6 +2494,12 @@ export interface operations {
       };
       /** @description Not Found */
       404: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+      /** @description Method Not Allowed */
+      405: {
         content: {
           "application/json": components["schemas"]["ErrorAnswer"];
         };
@@ -1457,6 +2617,12 @@ export interface operations {
           "application/json": components["schemas"]["ErrorAnswer"];
         };
       };
+      /** @description Method Not Allowed */
+      405: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
       /** @description Misdirected Request */
       421: {
         content: {
@@ -1474,6 +2640,18 @@ export interface operations {
       };
       /** @description Bad Request */
       400: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+      /** @description Not Found */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+      /** @description Method Not Allowed */
+      405: {
         content: {
           "application/json": components["schemas"]["ErrorAnswer"];
         };
@@ -1529,6 +2707,12 @@ export interface operations {
           "application/json": components["schemas"]["ErrorAnswer"];
         };
       };
+      /** @description Method Not Allowed */
+      405: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
       /** @description Misdirected Request */
       421: {
         content: {
@@ -1554,6 +2738,18 @@ export interface operations {
       };
       /** @description Unauthorized */
       401: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+      /** @description Not Found */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+      /** @description Method Not Allowed */
+      405: {
         content: {
           "application/json": components["schemas"]["ErrorAnswer"];
         };
@@ -1597,6 +2793,18 @@ export interface operations {
           "application/json": components["schemas"]["ErrorAnswer"];
         };
       };
+      /** @description Not Found */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+      /** @description Method Not Allowed */
+      405: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
       /** @description Misdirected Request */
       421: {
         content: {
@@ -1635,6 +2843,12 @@ export interface operations {
           "application/json": components["schemas"]["ErrorAnswer"];
         };
       };
+      /** @description Method Not Allowed */
+      405: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
       /** @description Misdirected Request */
       421: {
         content: {
@@ -1665,6 +2879,75 @@ export interface operations {
       };
       /** @description Unauthorized */
       401: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+      /** @description Not Found */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+      /** @description Method Not Allowed */
+      405: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+      /** @description Misdirected Request */
+      421: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+    };
+  };
+  /** Models in the range's traffic that retire within 60 days: successor and each endpoint's cost on it. */
+  get__api_pricing_deprecations: {
+    parameters: {
+      query?: {
+        /** @description A project id; default: the project named 'default'. */
+        project?: string | null;
+        /** @description Start (ISO 8601); default 7 days before `to`. */
+        from?: string;
+        /** @description End (ISO 8601); default now, or 7 days after `from` when that is later. */
+        to?: string;
+        /** @description Exact match; at most 200 characters. */
+        model?: string | null;
+        /** @description Exact match; at most 200 characters. */
+        endpoint_name?: string | null;
+        /** @description Exact match; at most 200 characters. */
+        provider?: string | null;
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        content: {
+          "application/json": components["schemas"]["RetirementsAnswer"];
+        };
+      };
+      /** @description Bad Request */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+      /** @description Unauthorized */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+      /** @description Not Found */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+      /** @description Method Not Allowed */
+      405: {
         content: {
           "application/json": components["schemas"]["ErrorAnswer"];
         };
@@ -1716,6 +2999,238 @@ export interface operations {
       };
       /** @description Not Found */
       404: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+      /** @description Method Not Allowed */
+      405: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+      /** @description Misdirected Request */
+      421: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+    };
+  };
+  /** Unpriced requests of the range by reason (with what fixes it), then by model. */
+  get__api_pricing_unpriced_reasons: {
+    parameters: {
+      query?: {
+        /** @description A project id; default: the project named 'default'. */
+        project?: string | null;
+        /** @description Start (ISO 8601); default 7 days before `to`. */
+        from?: string;
+        /** @description End (ISO 8601); default now, or 7 days after `from` when that is later. */
+        to?: string;
+        /** @description Exact match; at most 200 characters. */
+        model?: string | null;
+        /** @description Exact match; at most 200 characters. */
+        endpoint_name?: string | null;
+        /** @description Exact match; at most 200 characters. */
+        provider?: string | null;
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        content: {
+          "application/json": components["schemas"]["UnpricedReasonsAnswer"];
+        };
+      };
+      /** @description Bad Request */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+      /** @description Unauthorized */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+      /** @description Not Found */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+      /** @description Method Not Allowed */
+      405: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+      /** @description Misdirected Request */
+      421: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+    };
+  };
+  /** A session's conversations with their efficiency, and its turns oldest first. */
+  "get__api_session_{session_id}": {
+    parameters: {
+      query?: {
+        /** @description A project id; default: the project named 'default'. */
+        project?: string | null;
+      };
+      path: {
+        session_id: string;
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        content: {
+          "application/json": components["schemas"]["SessionAnswer"];
+        };
+      };
+      /** @description Bad Request */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+      /** @description Unauthorized */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+      /** @description Not Found */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+      /** @description Method Not Allowed */
+      405: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+      /** @description Misdirected Request */
+      421: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+    };
+  };
+  /** Per request and per conversation: tokens, Zimmer, cost, score, cost per Zimmer Token, projection. */
+  get__api_tokens_metrics: {
+    parameters: {
+      query?: {
+        /** @description A project id; default: the project named 'default'. */
+        project?: string | null;
+        /** @description Start (ISO 8601); default 7 days before `to`. */
+        from?: string;
+        /** @description End (ISO 8601); default now, or 7 days after `from` when that is later. */
+        to?: string;
+        /** @description Exact match; at most 200 characters. */
+        model?: string | null;
+        /** @description Exact match; at most 200 characters. */
+        endpoint_name?: string | null;
+        /** @description Exact match; at most 200 characters. */
+        provider?: string | null;
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        content: {
+          "application/json": components["schemas"]["TokenMetricsAnswer"];
+        };
+      };
+      /** @description Bad Request */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+      /** @description Unauthorized */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+      /** @description Not Found */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+      /** @description Method Not Allowed */
+      405: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+      /** @description Misdirected Request */
+      421: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+    };
+  };
+  /** Conversations in the range, one keyset page, sorted by recency, cost, tokens, turns or score. */
+  get__api_tokens_sessions: {
+    parameters: {
+      query?: {
+        /** @description A project id; default: the project named 'default'. */
+        project?: string | null;
+        /** @description Start (ISO 8601); default 7 days before `to`. */
+        from?: string;
+        /** @description End (ISO 8601); default now, or 7 days after `from` when that is later. */
+        to?: string;
+        /** @description Exact match; at most 200 characters. */
+        model?: string | null;
+        /** @description Exact match; at most 200 characters. */
+        endpoint_name?: string | null;
+        /** @description Exact match; at most 200 characters. */
+        provider?: string | null;
+        sort?: "recent" | "cost" | "tokens" | "turns" | "score";
+        order?: "asc" | "desc";
+        /** @description The `next` of the previous page. */
+        cursor?: string | null;
+        limit?: number;
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        content: {
+          "application/json": components["schemas"]["SessionsPage"];
+        };
+      };
+      /** @description Bad Request */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+      /** @description Unauthorized */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+      /** @description Not Found */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+      /** @description Method Not Allowed */
+      405: {
         content: {
           "application/json": components["schemas"]["ErrorAnswer"];
         };
@@ -1830,6 +3345,12 @@ export interface operations {
           "application/json": components["schemas"]["ErrorAnswer"];
         };
       };
+      /** @description Method Not Allowed */
+      405: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
       /** @description Misdirected Request */
       421: {
         content: {
@@ -1882,6 +3403,12 @@ export interface operations {
           "application/json": components["schemas"]["ErrorAnswer"];
         };
       };
+      /** @description Method Not Allowed */
+      405: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
       /** @description Misdirected Request */
       421: {
         content: {
@@ -1901,6 +3428,18 @@ export interface operations {
       };
       /** @description Bad Request */
       400: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+      /** @description Not Found */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+      /** @description Method Not Allowed */
+      405: {
         content: {
           "application/json": components["schemas"]["ErrorAnswer"];
         };
@@ -1992,6 +3531,18 @@ export interface operations {
       };
       /** @description Unauthorized */
       401: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+      /** @description Not Found */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+      /** @description Method Not Allowed */
+      405: {
         content: {
           "application/json": components["schemas"]["ErrorAnswer"];
         };

@@ -2,29 +2,56 @@ import { describe, expect, test } from 'vitest'
 import {
   formatChange, formatCompact, formatCost, formatDate, formatInteger, formatLatency,
   formatPercent, formatPrice, formatTimestamp, isDecimal, moneyToNumber, pricePerMillion,
-  shiftDecimal, sumDecimals, compareDecimals, roundDecimal, decimalRatio, formatCount,
+  shiftDecimal, sumDecimals, compareDecimals, roundDecimal, decimalRatio, formatCount, formatMoneyExact, moneyText,
 } from './format-data'
 
-describe('formatCost', () => {
+describe('formatCost: cents, or 3 significant digits under a cent', () => {
   test.each([
-    ['0.004150', '$0.004150'],
-    ['0.00415', '$0.004150'],
-    ['0.00415000000000', '$0.004150'],
+    ['0.004150', '$0.00415'],
+    ['0.00415', '$0.00415'],
+    ['0.0041549', '$0.00415'],
+    ['0.0041551', '$0.00416'],
     ['0.000000125', '$0.000000125'],
-    ['0', '$0.000000'],
-    ['0.000000', '$0.000000'],
+    ['0.0000001234567', '$0.000000123'],
+    ['0.00999', '$0.00999'],
+    ['0.009999', '$0.01'],
+    ['0', '$0.00'],
+    ['0.000000', '$0.00'],
     ['12.5', '$12.50'],
-    ['12.345678', '$12.345678'],
+    ['12.345678', '$12.35'],
+    ['21.81896520', '$21.82'],
+    ['1.67177217', '$1.67'],
     ['1234567.1', '$1,234,567.10'],
     ['007.10', '$7.10'],
-    ['-0.25', '-$0.250000'],
-    ['0.1 ', '$0.100000'],
+    ['-0.25', '-$0.25'],
+    ['-0.004', '-$0.004'],
+    ['0.1 ', '$0.10'],
+    ['0.005', '$0.005'],
+    ['0.015', '$0.02'],
   ])('%j → %s', (input, expected) => {
     expect(formatCost(input)).toBe(expected)
   })
 
   test('unknown cost is a dash, never $0', () => {
     expect(formatCost(null)).toBe('—')
+  })
+})
+
+describe('formatMoneyExact and moneyText: every digit, for hovers', () => {
+  test.each([
+    ['21.81896520', '$21.8189652'],
+    ['0.004150', '$0.00415'],
+    ['1234567.123456789012', '$1,234,567.123456789012'],
+    ['0', '$0.00'],
+    ['3', '$3.00'],
+  ])('%j → %s', (input, expected) => {
+    expect(formatMoneyExact(input)).toBe(expected)
+  })
+
+  test('the exact figure is offered only when rounding changed the text', () => {
+    expect(moneyText('21.81896520')).toEqual({ text: '$21.82', exact: '$21.8189652' })
+    expect(moneyText('12.5')).toEqual({ text: '$12.50' })
+    expect(moneyText(null)).toEqual({ text: '—' })
   })
 })
 

@@ -1,72 +1,75 @@
-// Display formatting. Money arrives as decimal strings and is formatted by string arithmetic,
-// never through floats, so `"0.004150"` shows as `$0.004150` and prices per 1M are exact.
+// Display formatting. Money arrives as decimal strings and all arithmetic on it goes through
+// decimal.js, never floats: `formatCost` is the dashboard's one money formatter (cents, or 3
+// significant digits under a cent), `formatMoneyExact` the exact figure for hovers and exports.
+import Decimal from 'decimal.js'
 import type { Money } from './types'
 
-const DECIMAL = /^(-?)(\d+)(?:\.(\d+))?$/
+// Exact: 60 significant digits covers any numeric the API sends; never switch to exponent notation.
+const D = Decimal.clone({ precision: 60, rounding: Decimal.ROUND_HALF_UP, toExpNeg: -60, toExpPos: 60 })
 
-interface ParsedDecimal {
-  negative: boolean
-  whole: string
-  fraction: string
-}
+// What the API sends: a plain decimal, no exponent, no leading dot.
+const DECIMAL = /^-?\d+(?:\.\d+)?$/
 
-function parseDecimal(value: string): ParsedDecimal | null {
-  const match = DECIMAL.exec(value.trim())
-  if (!match) return null
-  const whole = match[2].replace(/^0+(?=\d)/, '')
-  return { negative: match[1] === '-', whole, fraction: match[3] ?? '' }
+function parseDecimal(value: string): Decimal | null {
+  const text = String(value).trim()
+  return DECIMAL.test(text) ? new D(text) : null
 }
 
 function groupThousands(whole: string): string {
   return whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',')
 }
 
+/** `$` + a decimal's digits: thousands grouped, at least `minDecimals` decimals, the sign before `$`. */
+function dollars(value: Decimal, minDecimals: number): string {
+  const [whole, fraction = ''] = value.abs().toFixed().split('.')
+  const sign = value.isNegative() && !value.isZero() ? '-' : ''
+  return `${sign}$${groupThousands(whole)}.${fraction.padEnd(minDecimals, '0')}`
+}
+
 /** True for a non-negative plain decimal such as `0.0025` (what a price field accepts). */
 export function isDecimal(value: string): boolean {
   const parsed = parseDecimal(value)
-  return parsed !== null && !parsed.negative
+  return parsed !== null && !parsed.isNegative()
 }
 
 /** Multiplies a decimal string by 10^places exactly (places may be negative). */
 export function shiftDecimal(value: string, places: number): string {
   const parsed = parseDecimal(value)
   if (!parsed) throw new Error(`not a decimal: ${value}`)
-  let digits = parsed.whole + parsed.fraction
-  let point = parsed.whole.length + places
-  if (point < 0) {
-    digits = '0'.repeat(-point) + digits
-    point = 0
-  }
-  if (point > digits.length) digits = digits + '0'.repeat(point - digits.length)
-  const whole = digits.slice(0, point).replace(/^0+(?=\d)/, '') || '0'
-  const fraction = digits.slice(point).replace(/0+$/, '')
-  const sign = parsed.negative && /[1-9]/.test(digits) ? '-' : ''
-  return fraction ? `${sign}${whole}.${fraction}` : `${sign}${whole}`
+  return parsed.times(new D(10).pow(places)).toFixed()
 }
 
 /**
- * `$` + the exact decimal. Trailing zeros beyond what is needed are dropped, but amounts under
- * $1 keep at least 6 decimals (LLM requests cost fractions of a cent) and others at least 2.
+ * The dashboard's money rule: rounded to cents, or to 3 significant digits under a cent
+ * (`$21.82`, `$0.00415`, `$0.000000125`); unknown (unpriced) is a dash, never $0.
  */
 export function formatCost(value: Money): string {
   if (value === null || value === undefined) return '—'
   const parsed = parseDecimal(String(value))
   if (!parsed) return String(value)
-  const minDecimals = parsed.whole === '0' ? 6 : 2
-  let fraction = parsed.fraction.replace(/0+$/, '')
-  if (fraction.length < minDecimals) fraction = fraction.padEnd(minDecimals, '0')
-  const isZero = !/[1-9]/.test(parsed.whole + parsed.fraction)
-  const sign = parsed.negative && !isZero ? '-' : ''
-  return `${sign}$${groupThousands(parsed.whole)}.${fraction}`
+  if (!parsed.isZero() && parsed.abs().lessThan('0.01')) return dollars(parsed.toSignificantDigits(3), 0)
+  return dollars(parsed.toDecimalPlaces(2), 2)
+}
+
+/** The exact amount, every digit the API sent (at least 2 decimals): for hovers, tooltips and files. */
+export function formatMoneyExact(value: Money): string {
+  if (value === null || value === undefined) return '—'
+  const parsed = parseDecimal(String(value))
+  return parsed ? dollars(parsed, 2) : String(value)
+}
+
+/** A money cell: the rounded text, and the exact figure for `title` when rounding changed it. */
+export function moneyText(value: Money): { text: string; exact?: string } {
+  const text = formatCost(value)
+  const exact = formatMoneyExact(value)
+  return exact === text || value === null || value === undefined ? { text } : { text, exact }
 }
 
 /** A price (USD per 1K or per 1M tokens) as `$` + the exact decimal, at least 2 decimals. */
 export function formatPrice(value: Money): string {
   if (value === null || value === undefined) return '—'
   const parsed = parseDecimal(String(value))
-  if (!parsed) return String(value)
-  const fraction = parsed.fraction.replace(/0+$/, '').padEnd(2, '0')
-  return `$${groupThousands(parsed.whole)}.${fraction}`
+  return parsed ? dollars(parsed, 2) : String(value)
 }
 
 /** A price per 1K tokens expressed per 1M tokens, exactly. */
@@ -138,55 +141,36 @@ export function formatDate(iso: string | null | undefined, timeZone?: string): s
   return iso ? formatTimestamp(iso, timeZone).slice(0, 10) : '—'
 }
 
-/** The exact sum of decimal strings (BigInt on the digits), e.g. savings added up for a total. */
+/** The exact sum of decimal strings, e.g. savings added up for a total. */
 export function sumDecimals(values: string[]): string {
-  const parsed = values.map((v) => {
-    const p = parseDecimal(String(v))
-    if (!p) throw new Error(`not a decimal: ${v}`)
-    return p
-  })
-  const places = Math.max(0, ...parsed.map((p) => p.fraction.length))
-  let total = 0n
-  for (const p of parsed) {
-    const digits = BigInt(p.whole + p.fraction.padEnd(places, '0'))
-    total += p.negative ? -digits : digits
-  }
-  const negative = total < 0n
-  const abs = (negative ? -total : total).toString().padStart(places + 1, '0')
-  const whole = abs.slice(0, abs.length - places)
-  const fraction = abs.slice(abs.length - places).replace(/0+$/, '')
-  return `${negative ? '-' : ''}${whole}${fraction ? `.${fraction}` : ''}`
+  return values.reduce((total, v) => {
+    const parsed = parseDecimal(String(v))
+    if (!parsed) throw new Error(`not a decimal: ${v}`)
+    return total.plus(parsed)
+  }, new D(0)).toFixed()
 }
 
 /** Orders decimal strings exactly: negative when a < b, 0 when equal, positive when a > b. */
 export function compareDecimals(a: string, b: string): number {
-  const difference = sumDecimals([a, String(b).trim().startsWith('-') ? String(b).trim().slice(1) : `-${String(b).trim()}`])
-  if (!/[1-9]/.test(difference)) return 0
-  return difference.startsWith('-') ? -1 : 1
+  const pa = parseDecimal(String(a))
+  const pb = parseDecimal(String(b))
+  if (!pa || !pb) throw new Error(`not a decimal: ${pa ? b : a}`)
+  return pa.comparedTo(pb)
 }
 
 /** Rounds a decimal string half away from zero to `places` decimals, exactly (for averages). */
 export function roundDecimal(value: string, places: number): string {
   const parsed = parseDecimal(String(value))
   if (!parsed) throw new Error(`not a decimal: ${value}`)
-  if (parsed.fraction.length <= places) return shiftDecimal(String(value), 0)
-  const kept = BigInt(parsed.whole + parsed.fraction.slice(0, places))
-  const roundUp = Number(parsed.fraction[places]) >= 5
-  const digits = (kept + (roundUp ? 1n : 0n)).toString().padStart(places + 1, '0')
-  const rounded = places > 0 ? `${digits.slice(0, -places)}.${digits.slice(-places)}` : digits
-  return shiftDecimal(parsed.negative ? `-${rounded}` : rounded, 0)
+  return parsed.toDecimalPlaces(places).toFixed()
 }
 
-/** a / b of two decimal strings as a number (a share for display), from exact integers. */
+/** a / b of two decimal strings as a number (a share for display). */
 export function decimalRatio(a: string, b: string): number | null {
   const pa = parseDecimal(String(a))
   const pb = parseDecimal(String(b))
-  if (!pa || !pb) return null
-  const places = Math.max(pa.fraction.length, pb.fraction.length)
-  const ia = BigInt(pa.whole + pa.fraction.padEnd(places, '0')) * (pa.negative ? -1n : 1n)
-  const ib = BigInt(pb.whole + pb.fraction.padEnd(places, '0')) * (pb.negative ? -1n : 1n)
-  if (ib === 0n) return null
-  return Number((ia * 1_000_000_000n) / ib) / 1e9
+  if (!pa || !pb || pb.isZero()) return null
+  return pa.dividedBy(pb).toNumber()
 }
 
 /** `1 request`, `5 requests`, `1,200 requests`. */

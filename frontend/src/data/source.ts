@@ -2,10 +2,14 @@
 // implementation backs it is decided at build time (supabase when VITE_SUPABASE_URL is set),
 // so the api build never bundles supabase-js.
 import type {
-  AlertsResponse, AppConfig, BreakdownBy, BreakdownResponse, Bucket, DashboardResponse, LogStatus,
-  LogsPage, OptimizationResponse, PriceUpdate, PricingResponse, PricingRow, SessionDetail,
-  SessionsResponse, TimeseriesResponse, TokenMetrics, UnpricedResponse,
+  AppConfig, BreakdownBy, BreakdownResponse, Bucket, DashboardResponse, LogStatus,
+  LogsPage, OptimizationResponse, PriceUpdate, PricingResponse, PricingRow,
+  TimeseriesResponse, UnpricedResponse,
 } from './types'
+import type { SessionAnswer, SessionsPage, SessionsPageParams, TokenMetricsAnswer } from './sessions/sessions-types'
+import type {
+  AlertRule, AlertState, AlertsAnswer, BudgetAnswer, RuleInput, RulesAnswer, TestSendAnswer,
+} from './alerts/alerts-types'
 
 /** A concrete time window plus the optional filters every read takes. */
 export interface ReadParams {
@@ -37,13 +41,20 @@ export interface DataSource {
   getPricing(): Promise<PricingResponse>
   getUnpriced(params: ReadParams): Promise<UnpricedResponse>
   putPrice(model: string, update: PriceUpdate): Promise<PricingRow>
-  /** The conversations most recently active in the range, newest last turn first. */
-  getSessions(params: ReadParams, limit: number): Promise<SessionsResponse>
-  /** One conversation read whole (not limited to a range), turns oldest first. */
-  getSession(sessionId: string, project?: string | null): Promise<SessionDetail>
-  getTokenMetrics(params: ReadParams): Promise<TokenMetrics>
+  /** One keyset page of the conversations overlapping the range, in the sort asked for. */
+  getSessions(params: ReadParams, page: SessionsPageParams): Promise<SessionsPage>
+  /** One session read whole (not limited to a range): its conversations and turns oldest first. */
+  getSession(sessionId: string, project?: string | null): Promise<SessionAnswer>
+  getTokenMetrics(params: ReadParams): Promise<TokenMetricsAnswer>
   getOptimization(params: ReadParams): Promise<OptimizationResponse>
-  getAlerts(params: ReadParams): Promise<AlertsResponse>
+  /** Stored alerts, newest first; `state` narrows to firing or resolved. */
+  getAlerts(project: string | null, state?: AlertState | null): Promise<AlertsAnswer>
+  getAlertRules(project: string | null): Promise<RulesAnswer>
+  saveAlertRule(project: string | null, rule: RuleInput, id?: string): Promise<AlertRule>
+  deleteAlertRule(project: string | null, id: string): Promise<void>
+  testAlertRule(project: string | null, id: string): Promise<TestSendAnswer>
+  /** This month's projection against the monthly budget rule. */
+  getBudget(project: string | null): Promise<BudgetAnswer>
   /** Hosted mode only: Supabase Auth sign-in and sign-out (the API uses the admin token). */
   signIn?(email: string, password: string): Promise<void>
   signOut?(): Promise<void>

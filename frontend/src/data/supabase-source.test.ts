@@ -74,12 +74,12 @@ describe('supabase source', () => {
     ['getUnpriced', () => supabaseSource.getUnpriced(params), 'unpriced_models', readArgs],
     ['getLogs', () => supabaseSource.getLogs({ ...params, status: 'error', cursor: 'c1', limit: 50 }), 'usage_logs_page', { ...readArgs, p_status: 'error', p_cursor: 'c1', p_limit: 50 }],
     ['a project filter', () => supabaseSource.getDashboard({ ...params, project: 'project-2' }), 'usage_summary', { ...readArgs, p_project: 'project-2' }],
-    ['getSessions', () => supabaseSource.getSessions(params, 50), 'usage_sessions', { ...readArgs, p_limit: 50 }],
+    ['getSessions', () => supabaseSource.getSessions(params, { sort: 'cost', order: 'desc', cursor: null, limit: 25 }), 'conversation_page', { ...readArgs, p_sort: 'cost', p_order: 'desc', p_cursor: null, p_limit: 25 }],
     ['getSession', () => supabaseSource.getSession('s-1'), 'usage_session', { p_project: 'project-1', p_session_id: 's-1' }],
     ['getSession of a project', () => supabaseSource.getSession('s-1', 'project-2'), 'usage_session', { p_project: 'project-2', p_session_id: 's-1' }],
     ['getTokenMetrics', () => supabaseSource.getTokenMetrics(params), 'usage_token_metrics', readArgs],
     ['getOptimization', () => supabaseSource.getOptimization(params), 'usage_optimization', readArgs],
-    ['getAlerts', () => supabaseSource.getAlerts(params), 'usage_alerts', readArgs],
+    ['getBudget', () => supabaseSource.getBudget(null), 'month_projection', { p_project: 'project-1' }],
   ])('%s calls %s with the API arguments', async (_name, call, fn, args) => {
     await call()
     expect(calls).toEqual([{ fn, args }])

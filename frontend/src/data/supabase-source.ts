@@ -6,11 +6,17 @@ import { supabase } from '../lib/supabase'
 import { logsToCsv } from './logs/logs-data'
 import type { DataSource, LogsParams, ReadParams } from './source'
 import type {
-  AlertsResponse, AppConfig, BreakdownResponse, DashboardResponse, LogsPage, OptimizationResponse,
-  PricingRow, SessionDetail, SessionsResponse, TimeseriesResponse, TokenMetrics, UnpricedResponse,
+  AppConfig, BreakdownResponse, DashboardResponse, LogsPage, OptimizationResponse,
+  PricingRow, TimeseriesResponse, UnpricedResponse,
 } from './types'
+import type { SessionAnswer, SessionsPage, TokenMetricsAnswer } from './sessions/sessions-types'
+import type { Projection } from './alerts/alerts-types'
 
 const PRICING_UNIT = 'USD per 1K tokens'
+
+function hostedAlerts(): never {
+  throw new ApiError(501, 'not_available', 'Alert rules are managed through the self-hosted API for now')
+}
 const EXPORT_PAGE = 500
 
 interface PostgrestLikeError {
@@ -120,16 +126,27 @@ export const supabaseSource: DataSource = {
     if (error) throw toApiError(error)
     return data as PricingRow
   },
-  getSessions: (p, limit) => rpc<SessionsResponse>('usage_sessions', { ...readArgs(p), p_limit: limit }),
+  getSessions: (p, page) => rpc<SessionsPage>('conversation_page', {
+    ...readArgs(p), p_sort: page.sort, p_order: page.order, p_cursor: page.cursor, p_limit: page.limit,
+  }),
   async getSession(sessionId, project) {
-    const detail = await rpc<SessionDetail>('usage_session', { p_project: project ?? defaultProject, p_session_id: sessionId })
+    const detail = await rpc<SessionAnswer>('usage_session', { p_project: project ?? defaultProject, p_session_id: sessionId })
     // The API answers 404 for a session without turns; the SQL function returns it empty.
     if (!detail || detail.turns.length === 0) {
       throw new ApiError(404, 'not_found', `no turns for session '${sessionId}' in this project`)
     }
     return detail
   },
-  getTokenMetrics: (p) => rpc<TokenMetrics>('usage_token_metrics', readArgs(p)),
+  getTokenMetrics: (p) => rpc<TokenMetricsAnswer>('usage_token_metrics', readArgs(p)),
   getOptimization: (p) => rpc<OptimizationResponse>('usage_optimization', readArgs(p)),
-  getAlerts: (p) => rpc<AlertsResponse>('usage_alerts', readArgs(p)),
+  // Alert rules and alerts are served by the API only so far (their tables have no member policies yet).
+  getAlerts: () => hostedAlerts(),
+  getAlertRules: () => hostedAlerts(),
+  saveAlertRule: () => hostedAlerts(),
+  deleteAlertRule: () => hostedAlerts(),
+  testAlertRule: () => hostedAlerts(),
+  async getBudget(project) {
+    const projection = await rpc<Projection>('month_projection', { p_project: project ?? defaultProject })
+    return { projection, budget: null, status: 'none' }
+  },
 }

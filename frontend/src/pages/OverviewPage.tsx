@@ -12,6 +12,8 @@ import { formatCount } from '../data/format-data'
 import { type StatCard, endpointRows, statCards } from '../data/overview/overview-data'
 import { useBreakdownQuery, useDashboardQuery, useTimeseriesQuery } from '../data/overview/overview-queries'
 import { useFilters } from '../data/use-filters'
+import { budgetView } from '../data/alerts/alerts-data'
+import { useBudgetQuery } from '../data/alerts/alerts-queries'
 import type { BreakdownGroup } from '../data/types'
 import {
   CostByChart, CostOverTimeChart, LatencyByModelChart, ModelDistributionChart, TokensOverTimeChart,
@@ -33,7 +35,7 @@ function StatCardView({ card }: { card: StatCard }) {
   return (
     <div className={`card stat${card.warning ? ' stat-warning' : ''}`} data-testid={`stat-${card.id}`}>
       <span className="stat-label">{card.label}</span>
-      <span className="stat-value" data-testid={`stat-${card.id}-value`}>{card.value}</span>
+      <span className="stat-value" data-testid={`stat-${card.id}-value`} title={card.exact && `exactly ${card.exact}`}>{card.value}</span>
       <span className="stat-foot">
         <span className={`change change-${card.tone}${card.change === null ? ' change-none' : ''}`} data-testid={`stat-${card.id}-change`} title="Change against the previous period of equal length">
           {card.change === null ? 'no previous data' : card.changeLabel}
@@ -80,6 +82,33 @@ function EndpointTable({ groups }: { groups: BreakdownGroup[] }) {
   )
 }
 
+/** This month so far, the month-end projection and where it stands against the monthly budget. */
+function BudgetCard({ project }: { project: string | null }) {
+  const { search } = useLocation()
+  const budget = useBudgetQuery(project)
+  const view = useMemo(() => (budget.data ? budgetView(budget.data) : null), [budget.data])
+  if (!view || !budget.data) return null
+  const month = budget.data.projection.month
+  return (
+    <div className="stats stats-budget" data-testid="budget">
+      <div className="card stat" data-testid="stat-month_to_date">
+        <span className="stat-label">{month} so far</span>
+        <span className="stat-value" data-testid="stat-month_to_date-value" title={view.monthToDate.exact && `exactly ${view.monthToDate.exact}`}>{view.monthToDate.text}</span>
+        <span className="stat-foot"><span className="muted small">this month, all filters aside</span></span>
+      </div>
+      <div className={`card stat budget-${view.tone}`} data-testid="stat-projection">
+        <span className="stat-label">Projected for {month}</span>
+        <span className="stat-value" data-testid="stat-projection-value" title={view.projected.exact && `exactly ${view.projected.exact}`}>{view.projected.text}</span>
+        <span className="stat-foot">
+          <span className={`badge budget-status-${budget.data.status}`} data-testid="budget-status">{view.label}</span>
+          <span className="muted small" data-testid="budget-detail">{view.detail}</span>
+          {budget.data.status === 'none' && <Link to={{ pathname: '/alerts', search }} className="small">Set one →</Link>}
+        </span>
+      </div>
+    </div>
+  )
+}
+
 export function OverviewPage() {
   const [filters] = useFilters()
   const { search } = useLocation()
@@ -105,6 +134,7 @@ export function OverviewPage() {
           {cards.map((card) => <StatCardView key={card.id} card={card} />)}
         </div>
       </LoadingPanel>
+      <BudgetCard project={filters.project} />
       {totals && totals.unpriced_requests > 0 && (
         <div className="banner banner-warning" role="status" data-testid="unpriced-warning">
           <strong>{formatCount(totals.unpriced_requests, 'request')} {totals.unpriced_requests === 1 ? 'has' : 'have'} no price.</strong>{' '}

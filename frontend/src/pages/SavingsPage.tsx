@@ -127,7 +127,7 @@ export function SavingsPage() {
         <LoadingPanel
           {...queryState(alerts)}
           isEmpty={alertList.length === 0}
-          empty="No alerts: every model has a price, no endpoint fails 5% or more of its requests, and no day cost over 3× the daily average."
+          empty="No alerts firing. Rules, budgets and past alerts are on the Alerts page."
           minHeight={80}
           testId="alerts"
         >

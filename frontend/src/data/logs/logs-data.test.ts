@@ -14,7 +14,7 @@ describe('logCells', () => {
   test.each([
     [row(), ['2026-11-23 16:00:05', 'gpt-4o', 'chat', '812 ms', '10', '2', '$0.000045', 'ok']],
     [row({ priced: false, total_cost: null, input_cost: null, output_cost: null }), ['2026-11-23 16:00:05', 'gpt-4o', 'chat', '812 ms', '10', '2', 'unpriced', 'ok']],
-    [row({ status: 'error', error_type: 'RateLimitError', prompt_tokens: 0, completion_tokens: 0, total_cost: '0' }), ['2026-11-23 16:00:05', 'gpt-4o', 'chat', '812 ms', '0', '0', '$0.000000', 'error · RateLimitError']],
+    [row({ status: 'error', error_type: 'RateLimitError', prompt_tokens: 0, completion_tokens: 0, total_cost: '0' }), ['2026-11-23 16:00:05', 'gpt-4o', 'chat', '812 ms', '0', '0', '$0.00', 'error · RateLimitError']],
     [row({ latency_ms: null, prompt_tokens: 120000 }), ['2026-11-23 16:00:05', 'gpt-4o', 'chat', '—', '120,000', '2', '$0.000045', 'ok']],
   ])('row %#', (input, expected) => {
     const c = logCells(input, 'UTC')

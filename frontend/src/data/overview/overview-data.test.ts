@@ -27,7 +27,7 @@ describe('relativeChange', () => {
 
 describe('costCell', () => {
   test.each([
-    ['0.004150', 3, '$0.004150'], [null, 0, '$0.000000'], [null, 4, '—'], ['0', 2, '$0.000000'],
+    ['0.004150', 3, '$0.00415'], [null, 0, '$0.00'], [null, 4, '—'], ['0', 2, '$0.00'],
   ])('%j over %i requests → %s', (cost, requests, expected) => {
     expect(costCell(cost, requests)).toBe(expected)
   })
@@ -45,7 +45,7 @@ describe('statCards', () => {
   test.each([
     ['requests', '12', '+50.0%', 'neutral'],
     ['tokens', '1,540', '−10.0%', 'neutral'],
-    ['cost', '$0.004150', '+25.0%', 'bad'],
+    ['cost', '$0.00415', '+25.0%', 'bad'],
     ['unpriced', '2', '—', 'neutral'],
     ['error_rate', '8.3%', '+66.6%', 'bad'],
     ['avg_latency', '813 ms', '−18.8%', 'good'],
@@ -80,7 +80,7 @@ describe('timeRows', () => {
     ], 'hour', 'UTC')
     expect(rows.map((r) => [r.label, r.total_tokens, r.cost, r.costLabel])).toEqual([
       ['Nov 23 15:00', 36, 0.000123, '$0.000123'],
-      ['Nov 23 16:00', 0, 0, '$0.000000'],
+      ['Nov 23 16:00', 0, 0, '$0.00'],
     ])
   })
 })
@@ -93,8 +93,8 @@ describe('costBars', () => {
       group('claude-haiku-4-5', { cost: '0.002', unpriced_requests: 1 }),
     ])
     expect(result.bars).toEqual([
-      { name: 'gpt-4o', cost: 0.0125, costLabel: '$0.012500' },
-      { name: 'claude-haiku-4-5', cost: 0.002, costLabel: '$0.002000' },
+      { name: 'gpt-4o', cost: 0.0125, costLabel: '$0.01' },
+      { name: 'claude-haiku-4-5', cost: 0.002, costLabel: '$0.002' },
     ])
     expect(result.unpriced).toEqual(['mystery-model', 'claude-haiku-4-5'])
   })

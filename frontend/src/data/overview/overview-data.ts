@@ -1,7 +1,7 @@
 // Pure mappings from API responses to what the Overview shows: stat cards, chart rows, table
 // rows. Money stays a string for display; numbers are derived only for chart geometry.
 import {
-  formatChange, formatCost, formatInteger, formatLatency, formatPercent, moneyToNumber,
+  formatChange, formatCost, formatInteger, formatLatency, formatPercent, moneyText, moneyToNumber,
 } from '../format-data'
 import type { BreakdownGroup, Bucket, DashboardResponse, TimeseriesPoint, Totals } from '../types'
 
@@ -23,6 +23,8 @@ export interface StatCard {
   changeLabel: string
   tone: 'good' | 'bad' | 'neutral'
   warning?: boolean
+  /** The exact figure when the value shown is rounded (money). */
+  exact?: string
 }
 
 /** (current − previous) / previous; null when there was nothing before to compare with. */
@@ -66,6 +68,7 @@ export function statCards(data: DashboardResponse): StatCard[] {
     }),
     card('cost', 'Cost', costCell(t.cost, t.requests), changeOf(data, 'cost'), 'up-bad', {
       hint: t.unpriced_requests > 0 ? 'priced requests only' : undefined,
+      exact: moneyText(t.cost).exact,
     }),
     card('unpriced', 'Unpriced requests', formatInteger(t.unpriced_requests), changeOf(data, 'unpriced_requests'), 'up-bad', {
       warning: t.unpriced_requests > 0,

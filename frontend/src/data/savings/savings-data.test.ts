@@ -43,7 +43,7 @@ describe('recommendationViews', () => {
   test.each([
     [rec('summarize', 'gpt-4o', '12.34', { suggested_model: 'gpt-4o-mini', savings_share: 0.94 }),
       'Move summarize from gpt-4o to gpt-4o-mini: save $12.34 over this period (−94%)'],
-    [rec('chat', 'gpt-4o', '0.0008'), 'Move chat from gpt-4o to gpt-4.1: save $0.000800 over this period (−20%)'],
+    [rec('chat', 'gpt-4o', '0.0008'), 'Move chat from gpt-4o to gpt-4.1: save $0.0008 over this period (−20%)'],
     [rec('x', 'gpt-4o-mini', '0.000000000001', { suggested_model: 'gpt-4.1-nano', savings_share: 1 / 3 }),
       'Move x from gpt-4o-mini to gpt-4.1-nano: save $0.000000000001 over this period (−33.3%)'],
   ])('%j reads: %s', (r, sentence) => {
@@ -56,7 +56,7 @@ describe('recommendationViews', () => {
       rec('rag', 'gpt-4o', '0.0242', { option: 'cheapest', suggested_model: 'gpt-4.1-nano' }),
     ])
     expect(views.map((v) => [v.optionLabel, v.suggestedModel, v.savings])).toEqual([
-      ['Cheapest', 'gpt-4.1-nano', '$0.024200'], ['Smallest step', 'gpt-4.1', '$0.009000'],
+      ['Cheapest', 'gpt-4.1-nano', '$0.02'], ['Smallest step', 'gpt-4.1', '$0.009'],
     ])
     expect(new Set(views.map((v) => v.key)).size).toBe(2)
   })
@@ -72,8 +72,8 @@ describe('recommendationViews', () => {
 
   test('costs and volume are exact', () => {
     expect(recommendationViews([rec('chat', 'gpt-4o', '0.0008')])[0]).toMatchObject({
-      currentCost: '$0.004000', suggestedCost: '$0.003200',
-      detail: "3 requests · 1,150 tokens · cost $0.004000, at gpt-4.1's list prices $0.003200",
+      currentCost: '$0.004', suggestedCost: '$0.0032',
+      detail: "3 requests · 1,150 tokens · cost $0.004, at gpt-4.1's list prices $0.0032",
     })
   })
 
@@ -86,7 +86,7 @@ describe('recommendationViews', () => {
       option: null,
       sentence: 'Summarise conversation history on support: save $0.000855 over this period (−44.6%)',
       detail: "1 recent conversation whose input grows every turn · 2 turns after the 3rd at the 3rd turn's prompt size: "
-        + '1,000 fewer input tokens, input cost $0.001915 → $0.001060 at list prices',
+        + '1,000 fewer input tokens, input cost $0.00192 → $0.00106 at list prices',
     })
   })
 
@@ -99,9 +99,9 @@ describe('recommendationViews', () => {
     expect(views[1]).toMatchObject({
       option: null,
       suggestedModel: null,
-      sentence: 'Cap answers on support (gpt-4o-mini) at 200 tokens: save $0.000960 over this period (−80%)',
+      sentence: 'Cap answers on support (gpt-4o-mini) at 200 tokens: save $0.00096 over this period (−80%)',
       detail: '2 of 20 recent answers ran past 200 tokens, twice the median · cut there: 1,600 fewer output tokens, '
-        + 'output cost $0.001200 → $0.000240 at list prices',
+        + 'output cost $0.0012 → $0.00024 at list prices',
     })
   })
 
@@ -113,15 +113,15 @@ describe('recommendationViews', () => {
 
 describe('savingsTotal', () => {
   test.each([
-    [[rec('a', 'm', '0.1', { current_cost: '0.5' }), rec('b', 'm', '0.2', { current_cost: '0.5' })], '0.3', 2, '$0.300000', '$1.00', '−30%'],
-    [[rec('a', 'm', '0.0008'), rec('b', 'm', '0.0052', { current_cost: '0.026' })], '0.006', 2, '$0.006000', '$0.030000', '−20%'],
-    [[rec('a', 'm', '0.01949', { current_cost: '0.09707' })], '0.01949', 1, '$0.019490', '$0.097070', '−20.1%'],
+    [[rec('a', 'm', '0.1', { current_cost: '0.5' }), rec('b', 'm', '0.2', { current_cost: '0.5' })], '0.3', 2, '$0.30', '$1.00', '−30%'],
+    [[rec('a', 'm', '0.0008'), rec('b', 'm', '0.0052', { current_cost: '0.026' })], '0.006', 2, '$0.006', '$0.03', '−20%'],
+    [[rec('a', 'm', '0.01949', { current_cost: '0.09707' })], '0.01949', 1, '$0.02', '$0.10', '−20.1%'],
     // Two options for the same traffic: only the larger saving counts, its cost once.
     [[rec('a', 'm', '0.009', { current_cost: '0.025' }), rec('a', 'm', '0.0242', { option: 'cheapest', current_cost: '0.025' }),
-      rec('b', 'm', '0.0008')], '0.025', 2, '$0.025000', '$0.029000', '−86.2%'],
-    [[], '0', 0, '$0.000000', '$0.000000', '—'],
+      rec('b', 'm', '0.0008')], '0.025', 2, '$0.03', '$0.03', '−86.2%'],
+    [[], '0', 0, '$0.00', '$0.00', '—'],
     // A summary saves on the same traffic as the model advice: not added.
-    [[rec('a', 'm', '0.0008'), summary('a', '0.5')], '0.0008', 1, '$0.000800', '$0.004000', '−20%'],
+    [[rec('a', 'm', '0.0008'), summary('a', '0.5')], '0.0008', 1, '$0.0008', '$0.004', '−20%'],
   ])('%j sums to %s', (recs, amount, groups, savings, currentCost, reduction) => {
     expect(savingsTotal(recs)).toEqual({ amount, groups, savings, currentCost, reduction })
   })
@@ -143,7 +143,7 @@ describe('alertViews', () => {
   test.each([
     [0, 'flaky is failing', '5 of 6 requests failed (83.3%)', { kind: 'logs', endpoint: 'flaky' }],
     [1, 'No price for acme-llm-1', '1,200 requests with unknown cost, missing from every total', { kind: 'add-price', model: 'acme-llm-1' }],
-    [2, 'Cost spike on 2026-11-15', '$0.100000 that day against a daily average of $0.018750', null],
+    [2, 'Cost spike on 2026-11-15', '$0.10 that day against a daily average of $0.02', null],
   ])('alert %i: %s, %s', (index, title, detail, action) => {
     expect(alertViews(alerts)[index]).toMatchObject({ title, detail, action })
   })

@@ -1,22 +1,32 @@
 import { describe, expect, test } from 'vitest'
 import {
-  contextGrowth, formatAverage, formatRatio, requestMetricCards, sessionMetricCards, sessionPath,
-  sessionRows, sessionTotalCards, turnChartRows, turnRows,
+  contextGrowth, conversationMetricCards, formatAverage, formatDuration, formatRatio, formatScore, histogramBars,
+  requestMetricCards, sessionPath, sessionRows, sessionTotalCards, turnChartRows, turnRows,
 } from './sessions-data'
-import type { LogRow, SessionDetail, SessionSummary, TokenMetrics } from '../types'
+import type { LogRow } from '../types'
+import type { Conversation, SessionAnswer, TokenMetricsAnswer } from './sessions-types'
 
-const metrics = (over: Partial<TokenMetrics> = {}): TokenMetrics => ({
+// The original's first two sessions as the API answers them (hand-computed in tests/backend/test_sessions.py).
+const conversation = (id: string, over: Partial<Conversation> = {}): Conversation => ({
+  session_id: id, started_at: '2026-11-23T10:00:00+00:00', ended_at: '2026-11-23T10:04:00+00:00', duration_s: 240,
+  turns: 5, errors: 0, prompt_tokens: 688, completion_tokens: 172, total_tokens: 860, cost: '0.0012',
+  unpriced_turns: 0, models: ['gpt-4o-mini', 'gpt-4o'], zimmer_tokens: 172, efficiency_score: 42.7,
+  rating: 'Excellent', status: 'Fair', ...over,
+})
+
+const metrics = (over: Partial<TokenMetricsAnswer> = {}): TokenMetricsAnswer => ({
   requests: 12, prompt_tokens: 3250, completion_tokens: 550, total_tokens: 3800, cached_tokens: 650,
   avg_prompt_tokens: 270.8333, avg_completion_tokens: 45.8333, completion_to_prompt_ratio: 0.16923,
   cached_prompt_share: 0.2, cost_per_request: '0.00093',
-  recent_sessions: { sessions: 3, avg_turns: 2, avg_total_tokens: 1170, avg_prompt_tokens_per_turn: 535.25 },
+  conversations: {
+    sample_size: 2, sample_limit: 10000, avg_turns: 3.5, tokens_per_conversation: 1780, zimmer_per_conversation: 761,
+    cost_per_conversation: '0.0546', avg_efficiency_score: 21.4, total_zimmer_tokens: 1522,
+    cost_per_zimmer_token: '0.000071747700394', tokens_histogram: [
+      { min: 0, max: 250, conversations: 0 }, { min: 500, max: 1000, conversations: 1 }, { min: 32000, max: null, conversations: 1 }],
+  },
+  projection: { month: '2026-11', as_of: '2026-11-20T00:00:00+00:00', month_to_date: '21.81896520', rate_from: '2026-11-13T00:00:00+00:00', daily_rate: '1.5', days_left: 11, projected: '38.3189652' },
+  refreshed_until: '2026-11-20T00:00:00+00:00',
   ...over,
-})
-
-const session = (id: string, over: Partial<SessionSummary> = {}): SessionSummary => ({
-  session_id: id, requests: 3, errors: 0, prompt_tokens: 1000, completion_tokens: 150, total_tokens: 1150,
-  cost: '0.0055', unpriced_requests: 0, first_seen: '2026-11-23T10:00:00+00:00',
-  last_seen: '2026-11-23T10:05:00+00:00', models: ['gpt-4o'], ...over,
 })
 
 const turn = (prompt: number, completion: number, over: Partial<LogRow> = {}): LogRow => ({
@@ -34,59 +44,63 @@ describe('number formats', () => {
   test.each([[0.16923, '0.169'], [0, '0'], [1.5, '1.5'], [null, '—']])('formatRatio(%s) = %s', (value, expected) => {
     expect(formatRatio(value)).toBe(expected)
   })
+  test.each([[42.7, '42.7'], [0, '0.0'], [100, '100.0'], [null, '—']])('formatScore(%s) = %s', (value, expected) => {
+    expect(formatScore(value)).toBe(expected)
+  })
+  test.each([[45, '45 s'], [240, '4 min'], [9000, '2.5 h']])('formatDuration(%s) = %s', (value, expected) => {
+    expect(formatDuration(value)).toBe(expected)
+  })
 })
 
 describe('metric cards', () => {
-  const byId = Object.fromEntries([...requestMetricCards(metrics()), ...sessionMetricCards(metrics())].map((c) => [c.id, c]))
-  test.each([
-    ['requests', '12', '3,800 tokens'],
-    ['avg_prompt', '270.8', 'prompt tokens'],
-    ['avg_completion', '45.8', 'completion tokens'],
-    ['ratio', '0.169', 'completion per prompt token'],
-    ['cached_share', '20.0%', '650 prompt tokens from cache'],
-    ['cost_per_request', '$0.000930', 'priced requests only'],
-    ['sessions', '3', 'in this range'],
-    ['avg_turns', '2', 'requests per conversation'],
-    ['avg_session_tokens', '1,170', 'per conversation'],
-    ['avg_prompt_per_turn', '535.3', 'prompt tokens, in conversations'],
-  ])('%s shows %s (%s)', (id, value, hint) => {
-    expect([byId[id].value, byId[id].hint]).toEqual([value, hint])
+  test('per request, the cost rounded with the exact figure on hover', () => {
+    const cards = requestMetricCards(metrics({ cost_per_request: '0.005108947368' }))
+    expect(cards.find((c) => c.id === 'cost_per_request')).toMatchObject({ value: '$0.00511', exact: '$0.005108947368' })
+    expect(cards.map((c) => c.value).slice(0, 5)).toEqual(['12', '270.8', '45.8', '0.169', '20.0%'])
   })
 
-  test.each([
-    [{ cost_per_request: null }, 'cost_per_request', '—', 'no priced requests'],
-    [{ cost_per_request: '0.005108947368' }, 'cost_per_request', '$0.005109', 'priced requests only'],
-    [{ requests: 0, avg_prompt_tokens: null, completion_to_prompt_ratio: null }, 'avg_prompt', '—', 'prompt tokens'],
-    [{ recent_sessions: { sessions: 200, avg_turns: 4.5, avg_total_tokens: 9000, avg_prompt_tokens_per_turn: 1800 } }, 'sessions', '200', 'the 200 most recent'],
-  ])('with %j, %s shows %s (%s)', (over, id, value, hint) => {
-    const cards = [...requestMetricCards(metrics(over)), ...sessionMetricCards(metrics(over))]
-    const card = cards.find((c) => c.id === id)
-    expect([card?.value, card?.hint]).toEqual([value, hint])
+  test('per conversation: Zimmer, score, cost per conversation and per Zimmer Token', () => {
+    expect(conversationMetricCards(metrics()).map((c) => [c.id, c.value, c.exact])).toEqual([
+      ['sessions', '2', undefined], ['avg_turns', '3.5', undefined], ['tokens_per_conversation', '1,780', undefined],
+      ['zimmer_per_conversation', '761', undefined], ['avg_score', '21.4/100', undefined],
+      ['cost_per_conversation', '$0.05', '$0.0546'], ['cost_per_zimmer', '$0.0000717', '$0.000071747700394'],
+    ])
   })
-})
-
-test('a rounded cost per request keeps the exact figure', () => {
-  const card = requestMetricCards(metrics({ cost_per_request: '0.005108947368' })).find((c) => c.id === 'cost_per_request')
-  expect(card?.exact).toBe('$0.005108947368')
 })
 
 describe('sessionRows', () => {
-  test("the API's order (newest last turn first, to the microsecond), exact tokens and cost, models sorted", () => {
+  test("the API's order, with score, rating and status as the API computed them", () => {
     const rows = sessionRows([
-      session('new', { last_seen: '2026-11-23T11:00:00.419973+00:00', models: ['gpt-4o-mini', 'gpt-4o'], total_tokens: 123456, cost: '0.0123' }),
-      session('b-same-ms', { last_seen: '2026-11-23T11:00:00.419962+00:00' }),
-      session('a-old', { last_seen: '2026-11-23T09:00:00+00:00' }),
+      conversation('session_002', { turns: 2, total_tokens: 2700, zimmer_tokens: 1350, efficiency_score: 0, rating: 'Poor', status: 'Poor', cost: '0.108' }),
+      conversation('session_001'),
     ], 'UTC')
-    expect(rows.map((r) => r.id)).toEqual(['new', 'b-same-ms', 'a-old'])
-    expect(rows[0]).toMatchObject({ tokens: '123,456', cost: '$0.012300', models: 'gpt-4o, gpt-4o-mini', lastSeen: '2026-11-23 11:00:00', requests: '3' })
+    expect(rows.map((r) => [r.id, r.turns, r.tokens, r.cost.text, r.zimmer, r.score, r.rating, r.status])).toEqual([
+      ['session_002', '2', '2,700', '$0.11', '1,350', '0.0', 'Poor', 'Poor'],
+      ['session_001', '5', '860', '$0.0012', '172', '42.7', 'Excellent', 'Fair'],
+    ])
+    expect(rows[0].cost.exact).toBe('$0.108')
+    expect(rows[1]).toMatchObject({ started: '2026-11-23 10:00:00', duration: '4 min', models: 'gpt-4o, gpt-4o-mini' })
+    expect(rows[0].key).not.toBe(rows[1].key)
   })
 
-  test.each([
-    [{ cost: null, unpriced_requests: 3 }, '—', 3],
-    [{ cost: '0.001', unpriced_requests: 1 }, '$0.001000', 1],
-    [{ cost: '0' }, '$0.000000', 0],
-  ])('cost of %j is %s with %i unpriced', (over, cost, unpriced) => {
-    expect(sessionRows([session('s', over)])[0]).toMatchObject({ cost, unpriced })
+  test('one session\'s cards over all its conversations', () => {
+    const detail: SessionAnswer = {
+      session_id: 's', truncated: false, turns: [], refreshed_until: null, conversations: [conversation('s'), conversation('s')],
+      metrics: { turns: 10, errors: 0, prompt_tokens: 1376, completion_tokens: 344, total_tokens: 1720, cost: '0.0024', unpriced_turns: 1,
+        started_at: '2026-11-23T10:00:00+00:00', ended_at: '2026-11-23T12:00:00+00:00', zimmer_tokens: 172, efficiency_score: 42.7, rating: 'Excellent', status: 'Fair' },
+    }
+    expect(sessionTotalCards(detail).map((c) => [c.id, c.value, c.hint])).toEqual([
+      ['turns', '10', '2 conversations'], ['tokens', '1,720', '1,376 in, 344 out'],
+      ['cost', '$0.0024', '1 unpriced turn not included'], ['zimmer', '172', 'rated Excellent'], ['score', '42.7/100', 'status Fair'],
+    ])
+  })
+})
+
+describe('histogramBars', () => {
+  test('labels each bucket of tokens per conversation, the last one open', () => {
+    expect(histogramBars(metrics().conversations.tokens_histogram)).toEqual([
+      { label: '0–250', conversations: 0 }, { label: '500–1K', conversations: 1 }, { label: '32K+', conversations: 1 },
+    ])
   })
 })
 
@@ -95,8 +109,8 @@ describe('a session', () => {
   test('turns are numbered oldest first with exact cells', () => {
     const rows = turnRows(turns, 'UTC')
     expect(rows.map((r) => [r.turn, r.tokensIn, r.tokensOut, r.cost, r.status])).toEqual([
-      [1, '1,000', '200', '$0.004250', 'ok'],
-      [2, '2,200', '150', '$0.004250', 'ok'],
+      [1, '1,000', '200', '$0.00425', 'ok'],
+      [2, '2,200', '150', '$0.00425', 'ok'],
       [3, '3,400', '300', 'unpriced', 'error · RateLimitError'],
     ])
   })
@@ -118,20 +132,6 @@ describe('a session', () => {
     const growth = contextGrowth(prompts.map((p) => turn(p, 10)))
     if (expected === null) expect(growth).toBeNull()
     else expect(growth).toMatch(new RegExp(`^${expected.replace(/[().×]/g, '\\$&')}`))
-  })
-
-  test('totals cards, with unpriced turns named and a truncated conversation said so', () => {
-    const detail: SessionDetail = {
-      session_id: 's-1', truncated: true, turns,
-      totals: { requests: 1000, prompt_tokens: 6600, completion_tokens: 650, total_tokens: 7250, cost: '0.0085', unpriced_requests: 1, first_seen: null, last_seen: null },
-    }
-    expect(sessionTotalCards(detail).map((c) => [c.id, c.value, c.hint])).toEqual([
-      ['turns', '1,000', 'the first 1,000 shown'],
-      ['tokens_in', '6,600', 'prompt, all turns'],
-      ['tokens_out', '650', 'completion, all turns'],
-      ['tokens', '7,250', 'in + out'],
-      ['cost', '$0.008500', '1 unpriced turn not included'],
-    ])
   })
 })
 

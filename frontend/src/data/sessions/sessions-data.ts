@@ -1,9 +1,10 @@
-// Pure mappings for the Sessions page: the token-metrics cards, the list of conversations, a
-// conversation's turns and its tokens-per-turn chart. Money stays a string for display.
-import { costCell } from '../overview/overview-data'
+// Pure mappings for the Sessions page: the efficiency cards, the conversations list with score,
+// rating and status, the tokens-per-conversation histogram, one session's figures and its turns.
+// Money goes through the one money formatter (format-data.ts): rounded, exact on hover.
 import { type LogCells, logCells } from '../logs/logs-data'
-import { formatCost, formatCount, formatInteger, formatPercent, formatTimestamp, roundDecimal } from '../format-data'
-import type { LogRow, SessionDetail, SessionSummary, TokenMetrics } from '../types'
+import { formatCount, formatInteger, formatPercent, formatTimestamp, moneyText } from '../format-data'
+import type { LogRow } from '../types'
+import type { Conversation, HistogramBucket, Rating, SessionAnswer, TokenMetricsAnswer } from './sessions-types'
 
 /** An average token count: whole numbers as such, others to one decimal (`270.8`). */
 export function formatAverage(value: number | null | undefined): string {
@@ -17,6 +18,12 @@ export function formatRatio(value: number | null | undefined): string {
   return String(Number(value.toFixed(3)))
 }
 
+/** An efficiency score as the API rounds it: one decimal, out of 100. */
+export function formatScore(score: number | null | undefined): string {
+  if (score === null || score === undefined || !Number.isFinite(score)) return '—'
+  return `${score.toFixed(1)}`
+}
+
 export interface MetricCard {
   id: string
   label: string
@@ -26,8 +33,13 @@ export interface MetricCard {
   exact?: string
 }
 
+function moneyCard(id: string, label: string, value: string | null, hint: string): MetricCard {
+  const { text, exact } = moneyText(value)
+  return { id, label, value: text, hint, exact }
+}
+
 /** Per-request figures over every request in the range. */
-export function requestMetricCards(m: TokenMetrics): MetricCard[] {
+export function requestMetricCards(m: TokenMetricsAnswer): MetricCard[] {
   return [
     { id: 'requests', label: 'Requests', value: formatInteger(m.requests), hint: `${formatInteger(m.total_tokens)} tokens` },
     { id: 'avg_prompt', label: 'Avg input / request', value: formatAverage(m.avg_prompt_tokens), hint: 'prompt tokens' },
@@ -37,74 +49,87 @@ export function requestMetricCards(m: TokenMetrics): MetricCard[] {
       id: 'cached_share', label: 'Cached input', value: formatPercent(m.cached_prompt_share),
       hint: `${formatInteger(m.cached_tokens)} prompt tokens from cache`,
     },
-    {
-      // An average (12 decimals from the API): shown to the millionth of a dollar, exact on hover.
-      id: 'cost_per_request', label: 'Cost / request',
-      value: formatCost(m.cost_per_request === null ? null : roundDecimal(m.cost_per_request, 6)),
-      hint: m.cost_per_request === null ? 'no priced requests' : 'priced requests only',
-      exact: m.cost_per_request === null ? undefined : formatCost(m.cost_per_request),
-    },
+    moneyCard('cost_per_request', 'Cost / request', m.cost_per_request,
+      m.cost_per_request === null ? 'no priced requests' : 'priced requests only'),
   ]
 }
 
-/** Conversation figures, averaged over the most recently active sessions (at most 200). */
-export function sessionMetricCards(m: TokenMetrics): MetricCard[] {
-  const s = m.recent_sessions
+/** Conversation figures over the most recently active conversations (at most sample_limit). */
+export function conversationMetricCards(m: TokenMetricsAnswer): MetricCard[] {
+  const c = m.conversations
+  const sample = c.sample_size >= c.sample_limit ? `the ${formatInteger(c.sample_limit)} most recent` : 'in this range'
   return [
-    { id: 'sessions', label: 'Conversations', value: formatInteger(s.sessions), hint: s.sessions >= 200 ? 'the 200 most recent' : 'in this range' },
-    { id: 'avg_turns', label: 'Avg turns', value: formatAverage(s.avg_turns), hint: 'requests per conversation' },
-    { id: 'avg_session_tokens', label: 'Avg tokens', value: formatAverage(s.avg_total_tokens), hint: 'per conversation' },
-    { id: 'avg_prompt_per_turn', label: 'Avg input / turn', value: formatAverage(s.avg_prompt_tokens_per_turn), hint: 'prompt tokens, in conversations' },
+    { id: 'sessions', label: 'Conversations', value: formatInteger(c.sample_size), hint: sample },
+    { id: 'avg_turns', label: 'Avg turns', value: formatAverage(c.avg_turns), hint: 'requests per conversation' },
+    { id: 'tokens_per_conversation', label: 'Tokens / conversation', value: formatAverage(c.tokens_per_conversation), hint: 'average' },
+    { id: 'zimmer_per_conversation', label: 'Zimmer / conversation', value: formatAverage(c.zimmer_per_conversation), hint: 'tokens per turn × multiplier' },
+    { id: 'avg_score', label: 'Avg efficiency', value: c.avg_efficiency_score === null ? '—' : `${formatScore(c.avg_efficiency_score)}/100`, hint: '100 × (1 − Zimmer / 300)' },
+    moneyCard('cost_per_conversation', 'Cost / conversation', c.cost_per_conversation, 'average, priced turns'),
+    moneyCard('cost_per_zimmer', 'Cost / Zimmer Token', c.cost_per_zimmer_token, 'cost ÷ Zimmer Tokens'),
   ]
 }
 
-/** A conversation's totals (the turns shown, so at most 1,000). */
-export function sessionTotalCards(detail: SessionDetail): MetricCard[] {
-  const t = detail.totals
+/** One session's figures over all its conversations. */
+export function sessionTotalCards(detail: SessionAnswer): MetricCard[] {
+  const m = detail.metrics
+  if (!m) return []
   return [
-    { id: 'turns', label: 'Turns', value: formatInteger(t.requests), hint: detail.truncated ? 'the first 1,000 shown' : 'requests in this conversation' },
-    { id: 'tokens_in', label: 'Tokens in', value: formatInteger(t.prompt_tokens), hint: 'prompt, all turns' },
-    { id: 'tokens_out', label: 'Tokens out', value: formatInteger(t.completion_tokens), hint: 'completion, all turns' },
-    { id: 'tokens', label: 'Total tokens', value: formatInteger(t.total_tokens), hint: 'in + out' },
-    {
-      id: 'cost', label: 'Cost', value: costCell(t.cost, t.requests),
-      hint: t.unpriced_requests > 0 ? `${formatCount(t.unpriced_requests, 'unpriced turn')} not included` : 'every turn priced',
-    },
+    { id: 'turns', label: 'Turns', value: formatInteger(m.turns), hint: `${formatCount(detail.conversations.length, 'conversation')}` },
+    { id: 'tokens', label: 'Total tokens', value: formatInteger(m.total_tokens), hint: `${formatInteger(m.prompt_tokens)} in, ${formatInteger(m.completion_tokens)} out` },
+    moneyCard('cost', 'Cost', m.cost, m.unpriced_turns > 0 ? `${formatCount(m.unpriced_turns, 'unpriced turn')} not included` : 'every turn priced'),
+    { id: 'zimmer', label: 'Zimmer Tokens', value: formatAverage(m.zimmer_tokens), hint: `rated ${m.rating}` },
+    { id: 'score', label: 'Efficiency', value: `${formatScore(m.efficiency_score)}/100`, hint: `status ${m.status}` },
   ]
 }
 
 export interface SessionRow {
+  key: string
   id: string
-  requests: string
+  turns: string
   errors: number
   tokens: string
-  tokensIn: string
-  tokensOut: string
-  cost: string
+  cost: { text: string; exact?: string }
   unpriced: number
-  firstSeen: string
-  lastSeen: string
+  zimmer: string
+  score: string
+  rating: Rating
+  status: Rating
+  started: string
+  duration: string
   models: string
 }
 
-/**
- * The list in the API's order, newest last turn first. Not re-sorted here: timestamps carry
- * microseconds, which `Date` drops, so turns within a millisecond would tie.
- */
-export function sessionRows(sessions: SessionSummary[], timeZone?: string): SessionRow[] {
-  return sessions.map((s) => ({
-    id: s.session_id,
-    requests: formatInteger(s.requests),
-    errors: s.errors,
-    tokens: formatInteger(s.total_tokens),
-    tokensIn: formatInteger(s.prompt_tokens),
-    tokensOut: formatInteger(s.completion_tokens),
-    cost: costCell(s.cost, s.requests),
-    unpriced: s.unpriced_requests,
-    firstSeen: formatTimestamp(s.first_seen, timeZone),
-    lastSeen: formatTimestamp(s.last_seen, timeZone),
-    models: [...s.models].sort().join(', '),
+/** `45 s`, `12 min`, `2.5 h`. */
+export function formatDuration(seconds: number): string {
+  if (seconds < 60) return `${Math.round(seconds)} s`
+  if (seconds < 3600) return `${Math.round(seconds / 60)} min`
+  return `${(seconds / 3600).toFixed(1)} h`
+}
+
+/** The conversations in the API's order (the sort asked for). */
+export function sessionRows(conversations: Conversation[], timeZone?: string): SessionRow[] {
+  return conversations.map((c) => ({
+    key: `${c.session_id}@${c.started_at}`,
+    id: c.session_id,
+    turns: formatInteger(c.turns),
+    errors: c.errors,
+    tokens: formatInteger(c.total_tokens),
+    cost: moneyText(c.cost),
+    unpriced: c.unpriced_turns,
+    zimmer: formatAverage(c.zimmer_tokens),
+    score: formatScore(c.efficiency_score),
+    rating: c.rating,
+    status: c.status,
+    started: formatTimestamp(c.started_at, timeZone),
+    duration: formatDuration(c.duration_s),
+    models: [...c.models].sort().join(', '),
   }))
+}
+
+/** The histogram's columns: `0–250`, …, `32K+` tokens per conversation. */
+export function histogramBars(buckets: HistogramBucket[]): { label: string; conversations: number }[] {
+  const k = (n: number) => (n >= 1000 ? `${n / 1000}K` : String(n))
+  return buckets.map((b) => ({ label: b.max === null ? `${k(b.min)}+` : `${k(b.min)}–${k(b.max)}`, conversations: b.conversations }))
 }
 
 export interface TurnRow extends LogCells {

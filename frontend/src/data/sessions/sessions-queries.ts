@@ -2,21 +2,22 @@ import { useQuery } from '@tanstack/react-query'
 import { type Filters, filtersKey, readParams } from '../filters-data'
 import { liveQueryOptions } from '../live'
 import { getDataSource } from '../source'
+import type { SessionsPageParams } from './sessions-types'
 
-/** How many of the most recently active conversations the list shows. */
-export const SESSIONS_LIMIT = 50
+/** Conversations per page of the list. */
+export const SESSIONS_LIMIT = 25
 
 export const sessionsKeys = {
   all: ['sessions'] as const,
-  list: (f: Filters) => [...sessionsKeys.all, 'list', filtersKey(f)] as const,
+  list: (f: Filters, page: SessionsPageParams) => [...sessionsKeys.all, 'list', filtersKey(f), page] as const,
   metrics: (f: Filters) => [...sessionsKeys.all, 'metrics', filtersKey(f)] as const,
   detail: (project: string | null, sessionId: string) => [...sessionsKeys.all, 'detail', project, sessionId] as const,
 }
 
-export function useSessionsQuery(filters: Filters) {
+export function useSessionsQuery(filters: Filters, page: SessionsPageParams) {
   return useQuery({
-    queryKey: sessionsKeys.list(filters),
-    queryFn: async () => (await getDataSource()).getSessions(readParams(filters), SESSIONS_LIMIT),
+    queryKey: sessionsKeys.list(filters, page),
+    queryFn: async () => (await getDataSource()).getSessions(readParams(filters), page),
     ...liveQueryOptions,
   })
 }

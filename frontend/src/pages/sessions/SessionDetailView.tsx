@@ -9,9 +9,10 @@ import { formatCompact, formatTimestamp } from '../../data/format-data'
 import { contextGrowth, sessionTotalCards, turnChartRows, turnRows } from '../../data/sessions/sessions-data'
 import { useSessionQuery } from '../../data/sessions/sessions-queries'
 import { useFilters } from '../../data/use-filters'
-import type { SessionDetail } from '../../data/types'
+import type { SessionAnswer } from '../../data/sessions/sessions-types'
+import { formatDuration, formatScore } from '../../data/sessions/sessions-data'
 
-function SessionBody({ detail }: { detail: SessionDetail }) {
+function SessionBody({ detail }: { detail: SessionAnswer }) {
   const cards = useMemo(() => sessionTotalCards(detail), [detail])
   const rows = useMemo(() => turnRows(detail.turns), [detail])
   const points = useMemo(() => turnChartRows(detail.turns), [detail])
@@ -19,6 +20,30 @@ function SessionBody({ detail }: { detail: SessionDetail }) {
   return (
     <>
       <MetricCards cards={cards} testId="session-totals" />
+      {detail.conversations.length > 1 && (
+        <section className="card" aria-label="Conversations of this session" data-testid="session-conversations">
+          <header className="panel-head table-head">
+            <h2>Conversations</h2>
+            <span className="muted small">split where the session was silent for longer than the session gap</span>
+          </header>
+          <div className="table-wrap">
+            <table className="table table-dense">
+              <thead><tr><th scope="col">Started</th><th scope="col" className="num">Turns</th><th scope="col" className="num">Tokens</th>
+                <th scope="col" className="num">Zimmer</th><th scope="col" className="num">Score</th><th scope="col">Rating</th><th scope="col">Status</th><th scope="col" className="num">Duration</th></tr></thead>
+              <tbody>
+                {detail.conversations.map((c) => (
+                  <tr key={c.started_at} data-testid="conversation-row">
+                    <td className="mono nowrap">{formatTimestamp(c.started_at)}</td>
+                    <td className="num">{c.turns}</td><td className="num">{c.total_tokens.toLocaleString('en-US')}</td>
+                    <td className="num">{c.zimmer_tokens.toLocaleString('en-US')}</td><td className="num">{formatScore(c.efficiency_score)}</td>
+                    <td>{c.rating}</td><td>{c.status}</td><td className="num">{formatDuration(c.duration_s)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </section>
+      )}
       {growth && <div className="banner banner-info" role="status" data-testid="context-growth">{growth}</div>}
       <section className="card panel" aria-label="Tokens per turn" data-testid="chart-turn-tokens">
         <header className="panel-head">
@@ -84,7 +109,7 @@ export function SessionDetailView({ sessionId }: { sessionId: string }) {
   const [filters] = useFilters()
   const { search } = useLocation()
   const session = useSessionQuery(filters.project, sessionId)
-  const t = session.data?.totals
+  const t = session.data?.metrics
   return (
     <>
       <div className="detail-head">
@@ -92,7 +117,7 @@ export function SessionDetailView({ sessionId }: { sessionId: string }) {
         <code className="session-id" data-testid="session-id">{sessionId}</code>
         {t && (
           <span className="muted small" data-testid="session-span">
-            {formatTimestamp(t.first_seen)} → {formatTimestamp(t.last_seen)} · the whole conversation, whatever the date range
+            {formatTimestamp(t.started_at)} → {formatTimestamp(t.ended_at)} · the whole session, whatever the date range
           </span>
         )}
       </div>
