@@ -83,7 +83,6 @@ class SpanBatch:
 
     events: list[dict] = field(default_factory=list)  # raw usage events, for parse_events
     spans: list[str] = field(default_factory=list)  # the span id (hex) of each event, same order
-    received: int = 0
     without_usage: int = 0  # counted and dropped: not an LLM call, or an aggregate of ones
     rejected: list[str] = field(default_factory=list)  # why a span with usage could not be mapped
     content_dropped: int = 0  # content attributes and span events dropped before storage
@@ -101,7 +100,6 @@ def map_spans(request: ExportTraceServiceRequest) -> SpanBatch:
         for scope_spans in resource_spans.scope_spans:
             sdk = _sdk(scope_spans.scope.name, scope_spans.scope.version)
             for span in scope_spans.spans:
-                out.received += 1
                 attrs = _read(span.attributes, out)
                 out.content_dropped += _content_events(span)
                 try:
