@@ -70,9 +70,12 @@ def _tiers(tiers: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def set_price(conn: psycopg.Connection, model: str, fields: dict[str, Any], actor: str,
               project_id: str | None = None) -> dict[str, Any]:
-    """Insert or update one row (global, or a project's own); history is written by trigger."""
+    """Insert or update one row (global, or a project's own); history is written by trigger.
+
+    A price set here is set by hand (source 'manual', which imports and syncs never overwrite)
+    unless the caller names another source."""
     with conn.transaction():
-        return _set_price(conn, model, fields, actor, project_id)
+        return _set_price(conn, model, {"source": "manual", **fields}, actor, project_id)
 
 
 def _set_price(conn: psycopg.Connection, model: str, fields: dict[str, Any], actor: str,

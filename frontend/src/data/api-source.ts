@@ -5,6 +5,7 @@ import type {
   AppConfig, BreakdownResponse, DashboardResponse, LogsPage, OptimizationResponse,
   PriceAnswer, PricingResponse, TimeseriesResponse, UnpricedResponse,
 } from './types'
+import type { PriceHistoryResponse, RetirementsResponse, UnpricedReasonsResponse } from './pricing/pricing-types'
 import type { SessionAnswer, SessionsPage, TokenMetricsAnswer } from './sessions/sessions-types'
 import type { AlertRule, AlertsAnswer, BudgetAnswer, RulesAnswer, TestSendAnswer } from './alerts/alerts-types'
 
@@ -39,6 +40,9 @@ export const apiSource: DataSource = {
   exportCsv: async (p) => (await apiFetch(exportHref(p), { headers: { Accept: 'text/csv' } })).blob(),
   getPricing: () => apiJson<PricingResponse>('/api/pricing'),
   getUnpriced: (p) => apiJson<UnpricedResponse>(apiUrl('/api/pricing/unpriced', readQuery(p))),
+  getUnpricedReasons: (p) => apiJson<UnpricedReasonsResponse>(apiUrl('/api/pricing/unpriced/reasons', readQuery(p))),
+  getRetirements: (p) => apiJson<RetirementsResponse>(apiUrl('/api/pricing/deprecations', readQuery(p))),
+  getPriceHistory: (model) => apiJson<PriceHistoryResponse>(`/api/pricing/${encodeURIComponent(model)}/history`),
   putPrice: async (model, update) =>
     (await apiJson<PriceAnswer>(`/api/pricing/${encodeURIComponent(model)}`, {
       method: 'PUT',

@@ -6,6 +6,7 @@ import type {
   LogsPage, OptimizationResponse, PriceUpdate, PricingResponse, PricingRow,
   TimeseriesResponse, UnpricedResponse,
 } from './types'
+import type { PriceHistoryResponse, RetirementsResponse, UnpricedReasonsResponse } from './pricing/pricing-types'
 import type { SessionAnswer, SessionsPage, SessionsPageParams, TokenMetricsAnswer } from './sessions/sessions-types'
 import type {
   AlertRule, AlertState, AlertsAnswer, BudgetAnswer, RuleInput, RulesAnswer, TestSendAnswer,
@@ -41,6 +42,12 @@ export interface DataSource {
   getPricing(): Promise<PricingResponse>
   getUnpriced(params: ReadParams): Promise<UnpricedResponse>
   putPrice(model: string, update: PriceUpdate): Promise<PricingRow>
+  /** Unpriced requests of the range by reason, each with its fix. */
+  getUnpricedReasons(params: ReadParams): Promise<UnpricedReasonsResponse>
+  /** Models in the range's traffic that retire within 60 days (API only: the successor's cost is priced in Python). */
+  getRetirements?(params: ReadParams): Promise<RetirementsResponse>
+  /** Every change of a model's price, newest first (API only: the history table is not exposed to clients). */
+  getPriceHistory?(model: string): Promise<PriceHistoryResponse>
   /** One keyset page of the conversations overlapping the range, in the sort asked for. */
   getSessions(params: ReadParams, page: SessionsPageParams): Promise<SessionsPage>
   /** One session read whole (not limited to a range): its conversations and turns oldest first. */

@@ -9,6 +9,7 @@ import type {
   AppConfig, BreakdownResponse, DashboardResponse, LogsPage, OptimizationResponse,
   PricingRow, TimeseriesResponse, UnpricedResponse,
 } from './types'
+import type { UnpricedReasonsResponse } from './pricing/pricing-types'
 import type { SessionAnswer, SessionsPage, TokenMetricsAnswer } from './sessions/sessions-types'
 import type { Projection } from './alerts/alerts-types'
 
@@ -117,6 +118,7 @@ export const supabaseSource: DataSource = {
     return { unit: PRICING_UNIT, models: (data ?? []) as PricingRow[] }
   },
   getUnpriced: (p) => rpc<UnpricedResponse>('unpriced_models', readArgs(p)),
+  getUnpricedReasons: (p) => rpc<UnpricedReasonsResponse>('unpriced_by_reason', readArgs(p)),
   async putPrice(model, update) {
     const { data, error } = await supabase
       .from('model_pricing')

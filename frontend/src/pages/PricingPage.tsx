@@ -1,14 +1,19 @@
-// Pricing: every model per 1K (as stored) and per 1M, last updated; unpriced models seen in
-// traffic highlighted with "Add price"; admins edit through PUT /api/pricing/<model>. An
-// "Add price" link elsewhere (a Savings alert) arrives with `{ addPrice: model }` as state.
+// Pricing: the catalogue (search, provider filter; every rate per 1K as stored and per 1M), each
+// model's price timeline, unpriced requests grouped by why with the fix, and notices for models
+// in traffic that retire soon. Admins edit through PUT /api/pricing/<model>. An "Add price" link
+// elsewhere (a Savings alert) arrives with `{ addPrice: model }` as state.
 import { type FormEvent, useEffect, useMemo, useState } from 'react'
 import { useLocation, useNavigate } from 'react-router'
 import { DateRangePicker } from '../components/DateRangePicker'
 import { Layout } from '../components/Layout'
 import { LoadingPanel, errorText, queryState } from '../components/LoadingPanel'
 import { useConfigQuery } from '../data/config/config-queries'
-import { type PriceForm, type PriceUnit, priceForm, priceRows, unpricedRows, validatePriceForm } from '../data/pricing/pricing-data'
-import { usePricingQuery, usePutPriceMutation, useUnpricedQuery } from '../data/pricing/pricing-queries'
+import type { RateUnit } from '../data/pricing/catalogue-data'
+import { type PriceForm, type PriceUnit, priceForm, validatePriceForm } from '../data/pricing/pricing-data'
+import type { CatalogueRow } from '../data/pricing/pricing-types'
+import { usePricingQuery, usePutPriceMutation, useRetirementsQuery, useUnpricedReasonsQuery } from '../data/pricing/pricing-queries'
+import { CatalogueTable } from './pricing/CatalogueTable'
+import { PriceTimeline, RetirementsPanel, UnpricedPanel } from './pricing/PricingPanels'
 import { useFilters } from '../data/use-filters'
 import { formatPrice, isDecimal, shiftDecimal } from '../data/format-data'
 import type { AddPriceState } from './SavingsPage'
@@ -83,10 +88,12 @@ export function PricingPage() {
   const { data: config } = useConfigQuery()
   const isAdmin = Boolean(config?.is_admin)
   const pricing = usePricingQuery()
-  const unpriced = useUnpricedQuery(filters)
+  const reasons = useUnpricedReasonsQuery(filters)
+  const retirements = useRetirementsQuery(filters, isAdmin)
   const [editing, setEditing] = useState<{ form: PriceForm; isNew: boolean } | null>(null)
-  const rows = useMemo(() => priceRows(pricing.data?.models ?? []), [pricing.data])
-  const unpricedList = useMemo(() => unpricedRows(unpriced.data?.models ?? []), [unpriced.data])
+  const [timeline, setTimeline] = useState<string | null>(null)
+  const [unit, setUnit] = useState<RateUnit>('1M')
+  const models = useMemo(() => (pricing.data?.models ?? []) as CatalogueRow[], [pricing.data])
 
   function edit(model: string) {
     const row = pricing.data?.models.find((m) => m.model === model)
@@ -110,95 +117,23 @@ export function PricingPage() {
   return (
     <Layout title="Pricing" toolbar={<DateRangePicker />}>
       {editing && <PriceEditor key={editing.form.model} initial={editing.form} isNew={editing.isNew} onClose={() => setEditing(null)} />}
+      {timeline && <PriceTimeline model={timeline} unit={unit} onClose={() => setTimeline(null)} />}
 
-      <section className="card panel unpriced" aria-label="Models without a price" data-testid="unpriced-panel">
-        <header className="panel-head">
-          <h2>Models without a price</h2>
-          <span className="muted small">seen in traffic in this range; their cost is unknown, never counted as $0</span>
-        </header>
-        <LoadingPanel {...queryState(unpriced)} isEmpty={unpricedList.length === 0} empty="Every model in this range has a price." minHeight={60} testId="unpriced">
-          <table className="table" data-testid="unpriced-table">
-            <thead>
-              <tr>
-                <th scope="col">Model</th>
-                <th scope="col" className="num">Requests</th>
-                <th scope="col" className="num">Tokens</th>
-                <th scope="col">Last seen</th>
-                <th scope="col"><span className="sr-only">Action</span></th>
-              </tr>
-            </thead>
-            <tbody>
-              {unpricedList.map((m) => (
-                <tr key={m.model} className="row-warning" data-testid={`unpriced-row-${m.model}`}>
-                  <th scope="row">{m.model}</th>
-                  <td className="num">{m.requests}</td>
-                  <td className="num">{m.tokens}</td>
-                  <td>{m.lastSeen}</td>
-                  <td className="actions">
-                    {isAdmin ? (
-                      <button type="button" className="button button-small" onClick={() => edit(m.model)} data-testid={`add-price-${m.model}`}>Add price</button>
-                    ) : (
-                      <span className="muted small">admin only</span>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </LoadingPanel>
-      </section>
+      <RetirementsPanel data={retirements.data} />
+      <UnpricedPanel query={reasons} isAdmin={isAdmin} onAddPrice={edit} />
 
       <section className="card panel" aria-label="Model prices">
         <header className="panel-head">
           <h2>Model prices</h2>
-          <span className="muted small">USD per 1K tokens (as stored) and per 1M tokens</span>
+          <span className="muted small">USD per 1K tokens (as stored) and per 1M tokens; each row says when and from where it was last updated</span>
           {isAdmin && (
             <button type="button" className="button button-small push-right" onClick={() => setEditing({ form: priceForm(''), isNew: true })} data-testid="add-model">
               Add model
             </button>
           )}
         </header>
-        <LoadingPanel {...queryState(pricing)} isEmpty={rows.length === 0} empty="No prices yet." minHeight={200} testId="pricing">
-          <div className="table-wrap">
-            <table className="table" data-testid="pricing-table">
-              <thead>
-                <tr>
-                  <th scope="col" rowSpan={2}>Model</th>
-                  <th scope="col" rowSpan={2}>Provider</th>
-                  <th scope="colgroup" colSpan={2} className="num group">per 1K tokens</th>
-                  <th scope="colgroup" colSpan={2} className="num group">per 1M tokens</th>
-                  <th scope="col" rowSpan={2}>Last updated</th>
-                  {isAdmin && <th scope="col" rowSpan={2}><span className="sr-only">Action</span></th>}
-                </tr>
-                <tr>
-                  <th scope="col" className="num">Input</th>
-                  <th scope="col" className="num">Output</th>
-                  <th scope="col" className="num">Input</th>
-                  <th scope="col" className="num">Output</th>
-                </tr>
-              </thead>
-              <tbody>
-                {rows.map((r) => (
-                  <tr key={r.model} data-testid={`pricing-row-${r.model}`}>
-                    <th scope="row">{r.model}</th>
-                    <td>{r.provider}</td>
-                    <td className="num mono" data-testid="cell-input-1k">{r.inputPer1K}</td>
-                    <td className="num mono" data-testid="cell-output-1k">{r.outputPer1K}</td>
-                    <td className="num mono" data-testid="cell-input-1m">{r.inputPer1M}</td>
-                    <td className="num mono" data-testid="cell-output-1m">{r.outputPer1M}</td>
-                    <td className="nowrap" data-testid="cell-updated">{r.lastUpdated}</td>
-                    {isAdmin && (
-                      <td className="actions">
-                        <button type="button" className="button button-link" onClick={() => edit(r.model)} data-testid={`edit-price-${r.model}`} aria-label={`Edit price of ${r.model}`}>
-                          Edit
-                        </button>
-                      </td>
-                    )}
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+        <LoadingPanel {...queryState(pricing)} isEmpty={models.length === 0} empty="No prices yet." minHeight={200} testId="pricing">
+          <CatalogueTable models={models} isAdmin={isAdmin} unit={unit} onUnit={setUnit} onEdit={edit} onHistory={setTimeline} />
         </LoadingPanel>
       </section>
     </Layout>

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import { priceForm, priceRows, unpricedRows, validatePriceForm } from './pricing-data'
+import { priceForm, priceRows, validatePriceForm } from './pricing-data'
 import type { PricingRow } from '../types'
 
 const price = (model: string, provider: string, input: string | null, output: string | null): PricingRow => ({
@@ -24,17 +24,6 @@ describe('priceRows', () => {
     const rows = priceRows([price('gpt-4o', 'openai', '1', '1'), price('claude', 'anthropic', '1', '1'), price('gpt-4', 'openai', '1', '1')])
     expect(rows.map((r) => r.model)).toEqual(['claude', 'gpt-4', 'gpt-4o'])
   })
-})
-
-test('unpriced models, most requests first', () => {
-  const rows = unpricedRows([
-    { model: 'b', requests: 2, total_tokens: 10, first_seen: null, last_seen: '2026-11-23T10:00:00Z' },
-    { model: 'a', requests: 1500, total_tokens: 99000, first_seen: null, last_seen: null },
-  ], 'UTC')
-  expect(rows).toEqual([
-    { model: 'a', requests: '1,500', tokens: '99,000', lastSeen: '—' },
-    { model: 'b', requests: '2', tokens: '10', lastSeen: '2026-11-23' },
-  ])
 })
 
 describe('validatePriceForm', () => {

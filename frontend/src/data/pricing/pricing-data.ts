@@ -1,6 +1,6 @@
 // Pricing table rows (per 1K as stored, per 1M derived exactly) and the edit form's checks.
-import { formatDate, formatInteger, formatPrice, isDecimal, pricePerMillion, shiftDecimal } from '../format-data'
-import type { PriceUpdate, PricingRow, UnpricedModel } from '../types'
+import { formatDate, formatPrice, isDecimal, pricePerMillion, shiftDecimal } from '../format-data'
+import type { PriceUpdate, PricingRow } from '../types'
 
 export interface PriceRowView {
   model: string
@@ -27,24 +27,6 @@ export function priceRows(models: PricingRow[], timeZone?: string): PriceRowView
       cachedPer1M: formatPrice(pricePerMillion(m.cached_input_price)),
       lastUpdated: formatDate(m.last_updated, timeZone),
       source: m.source ?? '—',
-    }))
-}
-
-export interface UnpricedView {
-  model: string
-  requests: string
-  tokens: string
-  lastSeen: string
-}
-
-export function unpricedRows(models: UnpricedModel[], timeZone?: string): UnpricedView[] {
-  return [...models]
-    .sort((a, b) => b.requests - a.requests || a.model.localeCompare(b.model))
-    .map((m) => ({
-      model: m.model,
-      requests: formatInteger(m.requests),
-      tokens: formatInteger(m.total_tokens),
-      lastSeen: formatDate(m.last_seen, timeZone),
     }))
 }
 

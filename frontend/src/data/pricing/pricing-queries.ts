@@ -11,6 +11,9 @@ export const pricingKeys = {
   all: ['pricing'] as const,
   list: () => [...pricingKeys.all, 'list'] as const,
   unpriced: (f: Filters) => [...pricingKeys.all, 'unpriced', filtersKey(f)] as const,
+  reasons: (f: Filters) => [...pricingKeys.all, 'reasons', filtersKey(f)] as const,
+  retirements: (f: Filters) => [...pricingKeys.all, 'retirements', filtersKey(f)] as const,
+  history: (model: string) => [...pricingKeys.all, 'history', model] as const,
 }
 
 export function usePricingQuery() {
@@ -26,6 +29,40 @@ export function useUnpricedQuery(filters: Filters) {
     queryKey: pricingKeys.unpriced(filters),
     queryFn: async () => (await getDataSource()).getUnpriced(readParams(filters)),
     ...liveQueryOptions,
+  })
+}
+
+/** Unpriced requests of the range grouped by why they have no cost. */
+export function useUnpricedReasonsQuery(filters: Filters) {
+  return useQuery({
+    queryKey: pricingKeys.reasons(filters),
+    queryFn: async () => (await getDataSource()).getUnpricedReasons(readParams(filters)),
+    ...liveQueryOptions,
+  })
+}
+
+/** Models in traffic retiring within 60 days; disabled where the source cannot price the successor. */
+export function useRetirementsQuery(filters: Filters, enabled: boolean) {
+  return useQuery({
+    queryKey: pricingKeys.retirements(filters),
+    queryFn: async () => {
+      const source = await getDataSource()
+      return source.getRetirements ? source.getRetirements(readParams(filters)) : { notice_days: 60, models: [] }
+    },
+    enabled,
+    staleTime: 60_000,
+  })
+}
+
+/** One model's price timeline (null model: nothing to load). */
+export function usePriceHistoryQuery(model: string | null) {
+  return useQuery({
+    queryKey: pricingKeys.history(model ?? ''),
+    queryFn: async () => {
+      const source = await getDataSource()
+      return source.getPriceHistory ? source.getPriceHistory(model as string) : { model: model as string, unit: '', history: [] }
+    },
+    enabled: model !== null,
   })
 }
 
