@@ -1,7 +1,9 @@
-"""A local fake of the OpenAI, Anthropic and Mistral HTTP APIs (bodies from reference/providers.md).
+"""A local fake of the OpenAI, Anthropic, Mistral and Gemini HTTP APIs (bodies from reference/providers.md
+and docs/providers.md).
 
 Real provider SDKs point at it: OpenAI at ``url + "/v1"``, Anthropic at ``url``, Mistral with
-``server_url=url``. Tests steer it through attributes: ``fail`` (status, body, headers) for the
+``server_url=url``, google-genai with ``HttpOptions(base_url=url)`` (``/v1beta/models/M:generateContent``
+and ``:streamGenerateContent?alt=sse``). Tests steer it through attributes: ``fail`` (status, body, headers) for the
 next requests, ``delay`` seconds before answering (slow mode), ``cut_stream`` to drop the
 connection after the first stream event. Every request is kept in ``requests``.
 """
@@ -9,6 +11,7 @@ connection after the first stream event. Every request is kept in ``requests``.
 from __future__ import annotations
 
 import json
+import re
 import socket
 import sys
 import threading
@@ -47,6 +50,15 @@ MISTRAL_CHAT = {
     "id": "cmpl-1", "object": "chat.completion", "model": "mistral-small-latest", "created": 1700000000,
     "choices": [{"index": 0, "message": {"role": "assistant", "content": "hi"}, "finish_reason": "stop"}],
     "usage": {"prompt_tokens": 10, "completion_tokens": 2, "total_tokens": 12},
+}
+
+# Gemini: promptTokenCount INCLUDES the 4 cached tokens; candidates (3) EXCLUDE the 5 thought tokens.
+GEMINI_USAGE = {"promptTokenCount": 12, "candidatesTokenCount": 3, "cachedContentTokenCount": 4,
+                "thoughtsTokenCount": 5, "totalTokenCount": 20}
+GEMINI_RESPONSE = {
+    "candidates": [{"content": {"role": "model", "parts": [{"text": "hi"}]}, "finishReason": "STOP",
+                    "index": 0}],
+    "usageMetadata": GEMINI_USAGE, "modelVersion": "gemini-2.5-flash", "responseId": "gresp-1",
 }
 
 _C = {"id": "chatcmpl-1", "object": "chat.completion.chunk", "created": 1700000000, "model": "gpt-4o-mini"}
@@ -107,6 +119,18 @@ def mistral_stream() -> list[tuple[Optional[str], Any]]:
     ]
 
 
+def gemini_stream(model: str) -> list[tuple[Optional[str], Any]]:
+    """Every chunk carries the counts so far; the last one the final counts."""
+    first = {"candidates": [{"content": {"role": "model", "parts": [{"text": "hi"}]}, "index": 0}],
+             "usageMetadata": {"promptTokenCount": 12, "candidatesTokenCount": 1, "totalTokenCount": 13},
+             "modelVersion": model, "responseId": "gresp-1"}
+    last = {"candidates": [{"content": {"role": "model", "parts": [{"text": ""}]}, "finishReason": "STOP",
+                            "index": 0}],
+            "usageMetadata": GEMINI_USAGE, "modelVersion": model, "responseId": "gresp-1"}
+    return [(None, first), (None, last)]
+
+
+_GEMINI_PATH = re.compile(r"^/v1(?:beta|alpha)?/models/(?P<model>[^:/]+):(?P<method>generateContent|streamGenerateContent)$")
 _MODEL_NAMES = (b'"gpt-4o-mini"', b'"claude-sonnet-4-5"', b'"mistral-small-latest"')
 
 
@@ -174,6 +198,8 @@ class FakeProvider:
         if provider == "anthropic":
             import anthropic
             return anthropic.Anthropic(base_url=self.url, api_key="x", max_retries=0, **options)
+        if provider == "gemini":
+            return _gemini_client(self.url, **options)
         return _mistral_class()(api_key="x", server_url=self.url, **options)
 
     def async_client(self, provider: str, **options: Any) -> Any:
@@ -184,6 +210,8 @@ class FakeProvider:
         if provider == "anthropic":
             import anthropic
             return anthropic.AsyncAnthropic(base_url=self.url, api_key="x", max_retries=0, **options)
+        if provider == "gemini":
+            return _gemini_client(self.url, **options).aio
         return _mistral_class()(api_key="x", server_url=self.url, **options)
 
     def next_failure(self) -> Optional[tuple[int, Any, dict]]:
@@ -207,6 +235,12 @@ class FakeProvider:
         return status, payload, chunks
 
     def _route(self, path: str, model: str, stream: bool, body: dict) -> tuple[int, Any, list[bytes] | None]:
+        gemini = _GEMINI_PATH.match(path)
+        if gemini:
+            name = gemini["model"]
+            if gemini["method"] == "streamGenerateContent":
+                return 200, None, _sse(gemini_stream(name))
+            return 200, {**GEMINI_RESPONSE, "modelVersion": name}, None
         if path == "/v1/chat/completions" and model.startswith(("mistral", "codestral", "open-mistral")):
             return (200, None, _sse(mistral_stream())) if stream else (200, MISTRAL_CHAT, None)
         if path == "/v1/chat/completions":
@@ -221,6 +255,13 @@ class FakeProvider:
         if path == "/v1/messages":
             return (200, None, _sse(anthropic_stream())) if stream else (200, ANTHROPIC_MESSAGE, None)
         return 404, {"error": {"message": f"no route {path}", "type": "not_found"}}, None
+
+
+def _gemini_client(url: str, **options: Any) -> Any:
+    from google import genai
+    from google.genai import types
+
+    return genai.Client(api_key="x", http_options=types.HttpOptions(base_url=url), **options)
 
 
 def _mistral_class() -> Any:

@@ -130,7 +130,7 @@ def tracked(backend):
 @pytest.fixture
 def clients(fake_provider):
     """Real provider SDK clients pointed at the fake provider, without their own retries."""
-    made = {name: fake_provider.client(name) for name in ("openai", "anthropic", "mistral")}
+    made = {name: fake_provider.client(name) for name in ("openai", "anthropic", "mistral", "gemini")}
     yield made
-    for key in ("openai", "anthropic"):
+    for key in ("openai", "anthropic", "gemini"):
         made[key].close()

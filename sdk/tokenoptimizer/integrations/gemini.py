@@ -130,7 +130,12 @@ class Gemini(Integration):
         _patch_models(Models, AsyncModels)
 
     def instrument_client(self, client: Any, provider: Optional[str] = None) -> None:
-        _patch_models(client.models, client.aio.models)
+        aio = getattr(client, "aio", None)
+        if aio is None:  # an AsyncClient (client.aio) on its own
+            patch(client.models, "generate_content", async_wrapper(GENERATE))
+            patch(client.models, "generate_content_stream", async_wrapper(STREAM))
+        else:
+            _patch_models(client.models, aio.models)
 
     def default_client(self, is_async: bool) -> Any:
         """From GEMINI_API_KEY / GOOGLE_API_KEY (read by google-genai) and GOOGLE_GEMINI_BASE_URL."""
@@ -141,7 +146,8 @@ class Gemini(Integration):
 
     def completion_call(self, client: Any, model: str, messages: Any, stream: bool, params: dict,
                         is_async: bool = False):
-        models = client.aio.models if is_async else client.models
+        # A Client (sync, or async through .aio) or an AsyncClient itself.
+        models = getattr(client, "aio", client).models if is_async else client.models
         kwargs = _request(model, messages, params)
         if stream:
             return models.generate_content_stream, kwargs, STREAM

@@ -6,6 +6,7 @@ the client's base URL), so the provider of a call is read from the client that m
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping
 from typing import Any, Optional
 
@@ -39,6 +40,14 @@ def parse_usage(usage: Any) -> Optional[dict]:
 class OpenAIAdapter(Adapter):
     provider = PROVIDER
     parse_usage = staticmethod(parse_usage)
+
+    def named(self, provider: str) -> "OpenAIAdapter":
+        """This adapter for one client's service (instance patches see no resource in args)."""
+        if provider == self.provider:
+            return self
+        clone = copy.copy(self)
+        clone.provider = provider
+        return clone
 
     def provider_of(self, args: tuple) -> str:
         """The service behind the resource the method was called on (cached on the resource)."""
@@ -148,11 +157,11 @@ class OpenAI(Integration):
     def instrument_client(self, client: Any, provider: Optional[str] = None) -> None:
         openai = self.require()
         make = async_wrapper if isinstance(client, openai.AsyncOpenAI) else sync_wrapper
+        provider = provider or provider_of_client(client)
         for resource, adapter in ((client.chat.completions, CHAT), (client.responses, RESPONSES),
                                   (client.embeddings, EMBEDDINGS)):
-            if provider:
-                setattr(resource, _PROVIDER_ATTR, provider)
-            patch(resource, "create", make(adapter))
+            setattr(resource, _PROVIDER_ATTR, provider)  # also read by instrument()'s class patches
+            patch(resource, "create", make(adapter.named(provider)))
 
     def default_client(self, is_async: bool) -> Any:
         """Built from OPENAI_API_KEY / OPENAI_BASE_URL by the openai package itself."""
