@@ -87,8 +87,9 @@ spec = SpecTree(
 
 
 def answers(ok: Any = None, *errors: int, status: int = 200, description: str | None = None) -> Response:
-    """The answers of a route: `ok` on success, ErrorAnswer for each error status (421: Host refused)."""
-    codes = {f"HTTP_{code}": ErrorAnswer for code in (*errors, 421)}
+    """The answers of a route: `ok` on success, ErrorAnswer for each error status, and on every route
+    404/405 (a path that fits no route, or only the dashboard's GET catch-all) and 421 (Host refused)."""
+    codes = {f"HTTP_{code}": ErrorAnswer for code in sorted({*errors, 404, 405, 421})}
     return Response(**{f"HTTP_{status}": (ok, description) if description else ok}, **codes)
 
 

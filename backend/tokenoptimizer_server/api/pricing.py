@@ -4,15 +4,16 @@ requests by reason and retirement notices for models in traffic."""
 from __future__ import annotations
 
 from dataclasses import astuple
-from typing import Annotated, Any
+import re
+from typing import Annotated, Any, Literal
 
 from flask import Blueprint, Response, jsonify, request
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 from .. import analytics, db
 from ..errors import ApiError
 from ..pricing import deprecations, store
-from ..pricing.resolve import PriceBook
+from ..pricing.resolve import PRICE_FIELDS, PriceBook
 from . import answers as a
 from .access import require_admin
 from .contract import ADMIN, answers, spec
@@ -21,16 +22,39 @@ from .params import ReadQuery, path_text
 bp = Blueprint("pricing", __name__)
 UNIT = "USD per 1K tokens"
 
-Price = Annotated[str | float | None, Field(description="USD per 1K tokens, as a decimal string (or number).")]
-Name = Annotated[str | None, StringConstraints(max_length=200, pattern=r"^[^\x00]*$")]
+
+def _rate(value: str | float) -> str | float:
+    """A price the table can hold: a finite decimal ≥ 0, below a billion dollars per 1K tokens."""
+    price = store.parse_price("price", value)
+    if price is not None and price >= 10**9:
+        raise ValueError("must be below 1,000,000,000 (USD per 1K tokens)")
+    return value
+
+
+def _regex(value: str | None) -> str | None:
+    # The price book compiles it on every worker: refuse one that does not compile.
+    if value is not None:
+        try:
+            re.compile(value)
+        except re.error as err:
+            raise ValueError(f"is not a regular expression: {err}") from None
+    return value
+
+
+# Not-null columns take no null: absent means "unchanged" (a default of None is never validated).
+Rate = Annotated[str | float, AfterValidator(_rate), Field(description="USD per 1K tokens, a decimal string.")]
+Price = Rate | None
+Text = Annotated[str, StringConstraints(max_length=200, pattern=r"^[^\x00]*$")]
+Name = Text | None
+Tier = Annotated[str, StringConstraints(min_length=1, max_length=50, pattern=r"^[^\x00]*$")]
 
 
 class PriceUpdate(BaseModel):
     """The editable part of a price row; a new model needs input_price and output_price."""
 
     model_config = ConfigDict(extra="forbid")
-    input_price: Price = None
-    output_price: Price = None
+    input_price: Rate = None
+    output_price: Rate = None
     cached_input_price: Price = None
     cache_write_price: Price = None
     cache_write_1h_price: Price = None
@@ -42,10 +66,10 @@ class PriceUpdate(BaseModel):
     long_context_tiers: list[dict[str, Price | int | bool]] | None = Field(
         None, description='Further thresholds: [{"above": 272000, "input_price": "0.002", "output_price": "0.0075"}].')
     provider: Name = None
-    service_tiers: dict[str, dict[str, Price]] | None = None
-    aliases: list[Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=r"^[^\x00]*$")]] | None = None
-    match_pattern: Name = None
-    source: Name = None
+    service_tiers: dict[Tier, dict[Literal[PRICE_FIELDS], Price]] = None
+    aliases: list[Annotated[Text, StringConstraints(min_length=1)]] = None
+    match_pattern: Annotated[Name, AfterValidator(_regex)] = None
+    source: Text = None
 
 
 def _actor() -> str:
@@ -99,6 +123,7 @@ def delete_price(model: str):
         if not store.delete_price(conn, model, _actor()):
             raise ApiError(404, "not_found", f"no price row for {model!r}")
     return "", 204
+
 
 class UnpricedModelByReason(a.Answer):
     model: str
