@@ -71,9 +71,10 @@ def list_(conn, as_json: bool) -> None:
 @click.option("--cached", type=PRICE, help="Cached-input (cache read) price.")
 @click.option("--cache-write", type=PRICE, help="Cache-write price (5-minute).")
 @click.option("--provider", help="openai, anthropic, mistral, …")
+@click.option("--project", help="Only for this project (by name): its own rate wins over the list price.")
 @with_db
-def set_(conn, model, input_price, output_price, per, cached, cache_write, provider) -> None:
-    """Set MODEL's price; the next event for it is priced with no restart."""
+def set_(conn, model, input_price, output_price, per, cached, cache_write, provider, project) -> None:
+    """Set MODEL's price (for everyone, or one --project); the next event for it is priced with no restart."""
     scale = _THOUSAND if per == "1m" else Decimal(1)
     fields = {"input_price": input_price / scale, "output_price": output_price / scale, "source": "manual"}
     if cached is not None:
@@ -82,12 +83,18 @@ def set_(conn, model, input_price, output_price, per, cached, cache_write, provi
         fields["cache_write_price"] = cache_write / scale
     if provider:
         fields["provider"] = provider
+    project_id = None
+    if project:
+        found = conn.execute("select id from public.projects where name = %s", (project,)).fetchone()
+        if found is None:
+            raise click.BadParameter(f"no project named {project!r}", param_hint="--project")
+        project_id = str(found["id"])
     try:
-        row = store.set_price(conn, model, fields, _actor())
+        row = store.set_price(conn, model, fields, _actor(), project_id)
     except ValueError as err:
         raise click.BadParameter(str(err)) from None
-    click.echo(f"{model}: input {_fmt(row['input_price'])}, output {_fmt(row['output_price'])} USD per 1K tokens "
-               f"(version {row['version']}).")
+    click.echo(f"{model}{f' (project {project})' if project else ''}: input {_fmt(row['input_price'])}, "
+               f"output {_fmt(row['output_price'])} USD per 1K tokens (version {row['version']}).")
 
 
 @pricing.command("import")
