@@ -54,11 +54,12 @@ _FIELD_OF = {name: (field, rank, field in _TOKENS) for field, names in {**_STRIN
 _SCALARS = frozenset({"string_value", "int_value", "double_value", "bool_value"})
 
 # Attributes that hold prompts, completions, instructions or tool payloads, by the GenAI convention
-# and by the instrumentations that predate it (OpenLLMetry, OpenInference, the Vercel AI SDK).
+# and by the instrumentations that predate it (OpenLLMetry, OpenInference, the Vercel AI SDK, pydantic-ai).
 CONTENT_ATTRIBUTES = frozenset({
     "gen_ai.input.messages", "gen_ai.output.messages", "gen_ai.system_instructions", "gen_ai.prompt",
     "gen_ai.completion", "gen_ai.tool.call.arguments", "gen_ai.tool.call.result", "gen_ai.tool.definitions",
     "input.value", "output.value", "traceloop.entity.input", "traceloop.entity.output", "ai.prompt",
+    "pydantic_ai.all_messages", "all_messages_events", "final_result", "tool_arguments", "tool_response",
 })
 CONTENT_PREFIXES = ("gen_ai.prompt.", "gen_ai.completion.", "gen_ai.input.messages.", "gen_ai.output.messages.",
                     "llm.prompts", "llm.completions", "llm.input_messages", "llm.output_messages",
