@@ -1,12 +1,19 @@
 # Self-hosted image: the tokenoptimizer wheel (API, migrations, seed and the built dashboard, as
 # `pip install "tokenoptimizer[server]"` gives a user) under gunicorn; Postgres comes from DATABASE_URL.
 # Built the same way as tests/packaging/test_wheel.py builds and installs the wheel.
-FROM node:20-bookworm-slim AS dashboard
-WORKDIR /src/frontend
-COPY frontend/package.json frontend/package-lock.json ./
-RUN npm ci --no-audit --no-fund
-COPY frontend/ ./
-RUN npm run build
+FROM node:20-bookworm AS dashboard
+# `npm run build` first generates the dashboard's API types from the server's own OpenAPI document
+# (frontend/scripts/api-types.mjs), so this stage has the server package installed too.
+RUN apt-get update && apt-get install -y --no-install-recommends python3-venv && rm -rf /var/lib/apt/lists/*
+WORKDIR /src
+COPY pyproject.toml setup.py MANIFEST.in README.md ./
+COPY sdk/ sdk/
+COPY backend/ backend/
+RUN python3 -m venv /venv && /venv/bin/pip install --no-cache-dir -e ".[server]"
+COPY frontend/package.json frontend/package-lock.json frontend/
+RUN cd frontend && npm ci --no-audit --no-fund
+COPY frontend/ frontend/
+RUN cd frontend && TOKENOPTIMIZER_PYTHON=/venv/bin/python npm run build
 
 FROM python:3.11-slim-bookworm AS wheel
 WORKDIR /src
