@@ -102,7 +102,13 @@ def _traces_operation() -> dict:
 
 def build() -> dict:
     """The whole document for the current app: every Flask route spectree knows, plus ingest."""
-    document = copy.deepcopy(spec._generate_spec())  # spectree caches per instance; apps may differ
+    # spectree caches one document per instance and lifts nested models out of its registry as it
+    # builds; each app builds its own from a copy, so a second app's document is whole too.
+    models, spec.models = spec.models, copy.deepcopy(spec.models)
+    try:
+        document = copy.deepcopy(spec._generate_spec())
+    finally:
+        spec.models = models
     _, schemas = models_json_schema([(m, "validation") for m in (UsageEvent, Batch, IngestAnswer, ErrorAnswer)],
                                     ref_template=_REF)
     document["components"]["schemas"].update(schemas.get("$defs", {}))
