@@ -130,7 +130,7 @@ def gemini_stream(model: str) -> list[tuple[Optional[str], Any]]:
     return [(None, first), (None, last)]
 
 
-_GEMINI_PATH = re.compile(r"^/v1(?:beta|alpha)?/models/(?P<model>[^:/]+):(?P<method>generateContent|streamGenerateContent)$")
+_GEMINI_PATH = re.compile(r"^(?:/v1(?:beta|alpha)?)?/models/(?P<model>[^:/]+):(?P<method>generateContent|streamGenerateContent)$")
 _MODEL_NAMES = (b'"gpt-4o-mini"', b'"claude-sonnet-4-5"', b'"mistral-small-latest"')
 
 

@@ -1,8 +1,9 @@
 """TokenOptimizer: track what every LLM call costs, without ever slowing or breaking it.
 
-Three ways in: ``tracked_completion(...)`` routes an OpenAI-style call to the right
-provider, ``track_usage(response)`` records a response you already have, and
-``instrument()`` patches the OpenAI, Anthropic and Mistral clients in place.
+Ways in: ``tracked_completion(...)`` routes an OpenAI-style call to the right provider,
+``track_usage(response)`` records a response you already have, ``instrument()`` patches the
+OpenAI (and OpenAI-compatible), Anthropic, Mistral and Gemini clients in place, and
+``litellm.callbacks = [litellm_callback()]`` records every LiteLLM call.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ __all__ = [
     "shutdown",
     "flush_after",
     "stats",
+    "litellm_callback",
     "__version__",
 ]
 
@@ -59,6 +61,16 @@ def stats() -> dict:
         return _get_consumer().stats()
     except Exception:
         return {}
+
+
+def litellm_callback() -> Any:
+    """A LiteLLM callback: ``litellm.callbacks = [tokenoptimizer.litellm_callback()]``.
+
+    litellm is imported here, only when asked for.
+    """
+    from .integrations.litellm import TokenOptimizerCallback
+
+    return TokenOptimizerCallback()
 
 
 def flush_after(fn: Optional[Callable] = None, *, timeout: float = _constants.FLUSH_AFTER_TIMEOUT) -> Any:
