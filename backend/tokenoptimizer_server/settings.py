@@ -79,7 +79,7 @@ class Settings:
     public_base_url: str | None
     frontend_dir: Path
     migrations_dir: Path
-    alerts_every_s: int = 30  # how often the alerts job evaluates the rules (jobs.py)
+    alerts_every_s: int = 5  # how often the alerts job evaluates the rules (jobs.py)
 
     @classmethod
     def from_env(cls, **overrides) -> "Settings":
@@ -98,7 +98,7 @@ class Settings:
             public_base_url=os.environ.get("TOKENOPTIMIZER_PUBLIC_URL") or None,
             frontend_dir=frontend_dir(),
             migrations_dir=supabase_dir(),
-            alerts_every_s=_int("TOKENOPTIMIZER_ALERTS_EVERY_S", 30, 1),
+            alerts_every_s=_int("TOKENOPTIMIZER_ALERTS_EVERY_S", 5, 1),
         )
         values.update({k: v for k, v in overrides.items() if v is not None})
         settings = cls(**values)

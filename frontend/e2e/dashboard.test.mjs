@@ -74,7 +74,7 @@ describe('dashboard on a fresh database (local mode)', () => {
       'resp = tracked_completion("gpt-4o-mini", [{"role": "user", "content": "Hello"}], endpoint_name="hello")',
     ].join('\n'), 15_000)
     assert.equal(await text(page, 'stat-requests-value'), '0')
-    assert.equal(await text(page, 'stat-cost-value'), '$0.000000')
+    assert.equal(await text(page, 'stat-cost-value'), '$0.00')
     await screenshot(page, 'overview-empty')
   })
 

@@ -9,12 +9,21 @@ export function toScaled(decimal) {
   return BigInt(whole) * UNIT + BigInt((fraction + '0'.repeat(Number(SCALE))).slice(0, Number(SCALE)) || '0')
 }
 
-/** A scaled amount as the dashboard formats money: `$` + exact decimal, ≥ 6 decimals under $1. */
+/** The dashboard's money rule (format-data.ts formatCost), on exact scaled integers: cents, or 3
+ * significant digits under a cent, half up. */
 export function formatUsd(scaled) {
-  const whole = scaled / UNIT
-  let fraction = (scaled % UNIT).toString().padStart(Number(SCALE), '0').replace(/0+$/, '')
-  fraction = fraction.padEnd(whole === 0n ? 6 : 2, '0')
-  return `$${whole.toLocaleString('en-US')}.${fraction}`
+  const sign = scaled < 0n ? '-' : ''
+  const abs = scaled < 0n ? -scaled : scaled
+  if (abs !== 0n && abs * 100n < UNIT) {
+    const digits = abs.toString().length
+    const step = digits > 3 ? 10n ** BigInt(digits - 3) : 1n
+    const rounded = ((abs + step / 2n) / step) * step
+    const text = rounded.toString().padStart(Number(SCALE) + 1, '0')
+    const fraction = text.slice(-Number(SCALE)).replace(/0+$/, '')
+    return `${sign}$0.${fraction}`
+  }
+  const cents = (abs * 100n + UNIT / 2n) / UNIT
+  return `${sign}$${(cents / 100n).toLocaleString('en-US')}.${(cents % 100n).toString().padStart(2, '0')}`
 }
 
 export const integer = (n) => n.toLocaleString('en-US')

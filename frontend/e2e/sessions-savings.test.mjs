@@ -174,9 +174,7 @@ describe('Sessions and Savings on a fresh database (local mode)', () => {
     for (const id of NEWEST_FIRST) {
       const t = totals(PRICES, SESSION_TRAFFIC.filter((item) => item.session === id))
       const row = page.getByTestId(`session-row-${id}`)
-      assert.equal(await text(row, 'cell-requests'), integer(t.requests), `${id} requests`)
-      assert.equal(await text(row, 'cell-tokens-in'), integer(t.prompt), `${id} tokens in`)
-      assert.equal(await text(row, 'cell-tokens-out'), integer(t.completion), `${id} tokens out`)
+      assert.equal(await text(row, 'cell-turns'), integer(t.requests), `${id} turns`)
       assert.equal(await text(row, 'cell-tokens'), integer(t.tokens), `${id} total tokens`)
       assert.equal(await text(row, 'cell-cost'), formatUsd(t.cost), `${id} cost`)
       const models = [...new Set(SESSION_TRAFFIC.filter((item) => item.session === id).map((item) => item.model))].sort()
@@ -211,7 +209,7 @@ describe('Sessions and Savings on a fresh database (local mode)', () => {
     }
     const t = totals(PRICES, turns)
     assert.equal(await text(page, 'metric-turns-value'), integer(t.requests))
-    assert.equal(await text(page, 'metric-tokens_in-value'), integer(t.prompt))
+    assert.equal(await text(page, 'metric-tokens-value'), integer(t.tokens))
     assert.equal(await text(page, 'metric-cost-value'), formatUsd(t.cost))
     assert.match(await text(page, 'context-growth'), /^Input grew from 800 to 3,400 tokens per turn \(4\.3×\) over 4 turns/)
     // Two stacked bars (input, output) per turn.

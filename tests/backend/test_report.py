@@ -62,5 +62,5 @@ def test_report_unknown_project(database_url):
 def test_money_is_cents_or_three_significant_digits_under_a_cent():
     from tokenoptimizer_server.alerts.rules import money
     cases = {"1234.567": "$1,234.57", "0.0105": "$0.01", "0.000206": "$0.000206", "0.0000001234": "$0.000000123",
-             "0": "$0.00", "0.00999": "$0.00999"}
+             "0": "$0.00", "0.00999": "$0.00999", "0.0001": "$0.0001", "0.004150": "$0.00415"}
     assert {k: money(Decimal(k)) for k in cases} == cases

@@ -69,7 +69,7 @@ def kind(name: str, description: str, default_threshold: str | None, *, refires:
 def money(value: Decimal) -> str:
     """Dollars for a message: cents, or 3 significant digits under a cent (the dashboard's rule)."""
     if value != 0 and abs(value) < Decimal("0.01"):
-        return f"${value.quantize(Decimal(1).scaleb(value.adjusted() - 2)):f}"
+        return f"${value.quantize(Decimal(1).scaleb(value.adjusted() - 2)).normalize():f}"
     return f"${value.quantize(Decimal('0.01')):,}"
 
 
@@ -131,7 +131,7 @@ kind("session_cost", "Cost of one conversation above $X", "1.00", refires=False)
                     f"(limit {money(rule.threshold)})."))
 kind("session_efficiency", "Efficiency score of one conversation below S", "50", refires=False)(_conversation_rule(
     lambda r: r["score"], False,
-    lambda r, rule: f"Conversation {r['session_id']} scores {r['score']}/100 ({r['zimmer']} Zimmer Tokens per turn, "
+    lambda r, rule: f"Conversation {r['session_id']} scores {r['score']}/100 ({r['zimmer'].normalize():f} Zimmer Tokens per turn, "
                     f"{r['status']}; alert below {rule.threshold})."))
 
 

@@ -45,7 +45,9 @@ export interface AlertView {
 /** An alert for the list: the value (money rounded, exact on hover) and its evidence as label/value pairs. */
 export function alertView(alert: StoredAlert, timeZone?: string): AlertView {
   const money = MONEY_KINDS.includes(alert.kind)
-  const value = alert.value === null ? { text: '—' } : money ? moneyText(alert.value) : { text: formatInteger(Number(alert.value)) }
+  const value = alert.value === null ? { text: '—' }
+    : money ? moneyText(alert.value)
+      : alert.kind === 'session_efficiency' ? { text: `${alert.value}/100` } : { text: formatInteger(Number(alert.value)) }
   return {
     id: alert.id, state: alert.state, rule: alert.rule_name, subject: alert.subject, message: alert.message, value,
     since: formatTimestamp(alert.first_seen, timeZone),
