@@ -32,6 +32,13 @@ describe('logsToCsv', () => {
     expect(lines[2]).toContain(',,,,false,')
   })
 
+  test.each([
+    ['=HYPERLINK("http://x")', `"'=HYPERLINK(""http://x"")"`], ["+cmd|' /C calc'!A0", "'+cmd|' /C calc'!A0"],
+    ['-2+3', "'-2+3"], ['@SUM(1+1)', "'@SUM(1+1)"], ['\tx', "'\tx"], ['a=b', 'a=b'],
+  ])('formula %j is defused as %s', (model, cell) => {
+    expect(logsToCsv([row({ model })]).split('\r\n')[1].split(',')[2]).toBe(cell)
+  })
+
   test('no rows is just the header', () => {
     expect(logsToCsv([]).split('\r\n').filter(Boolean)).toHaveLength(1)
   })

@@ -39,9 +39,12 @@ const CSV_COLUMNS: (keyof LogRow)[] = [
   'reasoning_tokens', 'input_cost', 'output_cost', 'total_cost', 'priced', 'session_id',
 ]
 
+// OWASP: a spreadsheet runs a cell starting with one of these as a formula (same rule as the server).
+const FORMULA_START = /^[=+\-@\t\r]/
+
 function csvField(value: unknown): string {
   if (value === null || value === undefined) return ''
-  const text = String(value)
+  const text = typeof value === 'string' && FORMULA_START.test(value) ? `'${value}` : String(value)
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text
 }
 
