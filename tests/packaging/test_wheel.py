@@ -8,6 +8,7 @@ database, and loads the dashboard in Chromium. The venv reuses the project venv'
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import shutil
@@ -43,8 +44,12 @@ def wheel(tmp_path_factory) -> Path:
             pytest.fail("frontend/dist is not built: `make test` builds it before the Python tests")
         pytest.skip("frontend/dist is not built: run `make build` (or `cd frontend && npm run build`)")
     out = tmp_path_factory.mktemp("wheelhouse")
-    build = subprocess.run([sys.executable, "-m", "build", "--no-isolation", "--outdir", str(out), str(ROOT)],
-                           capture_output=True, text=True, timeout=300)
+    # Whoever rebuilds frontend/dist holds this lock (npm run build under flock): never copy half a build.
+    with open("/tmp/to-frontend.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        build = subprocess.run([sys.executable, "-m", "build", "--no-isolation", "--outdir", str(out), str(ROOT)],
+                               capture_output=True, text=True, timeout=300)
+        (out / "dist-files.txt").write_text("\n".join(sorted(_checkout_files(DIST))))
     assert build.returncode == 0, build.stdout[-3000:] + build.stderr[-3000:]
     (whl,) = out.glob("tokenoptimizer-*.whl")
     (sdist,) = out.glob("tokenoptimizer-*.tar.gz")
@@ -58,7 +63,7 @@ def test_wheel_carries_dashboard_migrations_and_seed(wheel):
     names = set(zipfile.ZipFile(wheel).namelist())
     dashboard = {n.removeprefix(f"{BUNDLE}/dashboard/") for n in names if n.startswith(f"{BUNDLE}/dashboard/")}
     supabase = {n.removeprefix(f"{BUNDLE}/supabase/") for n in names if n.startswith(f"{BUNDLE}/supabase/")}
-    assert dashboard == _checkout_files(DIST)
+    assert dashboard == set((wheel.parent / "dist-files.txt").read_text().splitlines())
     migrations = {f for f in _checkout_files(ROOT / "supabase") if f.startswith("migrations/")}
     assert migrations and migrations <= supabase
     assert "seed.sql" in supabase
