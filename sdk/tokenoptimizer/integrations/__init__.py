@@ -88,6 +88,15 @@ def register(integration: Integration) -> Integration:
     return integration
 
 
+def unregister(name: str) -> None:
+    """Remove a provider (tests, or an app replacing a built-in one)."""
+    integration = _registry.pop(name, None)
+    for key in [k for k, v in _names.items() if v is integration]:
+        del _names[key]
+    _prefix_table.cache_clear()
+    provider_for_model.cache_clear()
+
+
 def get(name: str) -> Optional[Integration]:
     """The integration for a registry name, a provider name or an alias."""
     return _names.get(name)
