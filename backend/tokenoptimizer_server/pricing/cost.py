@@ -16,6 +16,7 @@ from decimal import Decimal
 from .resolve import RATE_KINDS, Price
 
 _THOUSAND = Decimal(1000)
+_ZERO = Decimal(0)
 # Service tiers billed at the row's standard rates, as providers name them in responses.
 STANDARD_TIERS = frozenset({"", "default", "standard", "auto", "on_demand"})
 _TIER_NAMES = {"fast": "priority", "batches": "batch"}  # LiteLLM bills "fast" at the priority rates
@@ -79,13 +80,15 @@ def rates_for(price: Price, usage: Usage) -> dict[str, Decimal | None]:
     """The per-1K rates that apply to this request: service tier, then long-context tiers."""
     if price.billing_unit != "token":
         raise Unpriced("non_token_unit", price.billing_unit)
-    tier_key = tier_name(usage.service_tier)
+    tier_key = tier_name(usage.service_tier) if usage.service_tier else ""
     tier = price.service_tiers.get(tier_key) if tier_key else {}
     if tier is None:
         raise Unpriced("service_tier_without_rate", tier_key)
-    rates: dict[str, Decimal | None] = {k: getattr(price, k) for k in RATE_KINDS}
+    standard = price.context_tiers
+    if not tier and not standard:
+        return price.base_rates  # the common case: nothing to override (callers only read it)
+    rates = dict(price.base_rates)
     rates.update({k: v for k, v in tier.items() if k in RATE_KINDS and v is not None})
-    standard = {t.above: t for t in price.context_tiers()}
     tiered = {t.above: t for t in tier.get("long_context_tiers", ())}
     # Lowest threshold first: the highest one the prompt exceeds has the last word.
     for above in sorted(standard.keys() | tiered.keys()):
@@ -101,7 +104,10 @@ def rates_for(price: Price, usage: Usage) -> dict[str, Decimal | None]:
 
 def _rate(rates: dict[str, Decimal | None], kind: str, *fallbacks: str) -> Decimal:
     """The rate for a token kind, else its fallbacks in order; a kind with none makes the request unpriced."""
-    for name in (kind, *fallbacks):
+    value = rates[kind]
+    if value is not None:
+        return value
+    for name in fallbacks:
         if rates[name] is not None:
             return rates[name]
     raise Unpriced("token_kind_without_rate", kind.removesuffix("_price"))
@@ -110,20 +116,20 @@ def _rate(rates: dict[str, Decimal | None], kind: str, *fallbacks: str) -> Decim
 def price_request(price: Price, usage: Usage) -> Cost:
     """Exact input, output and total cost of one request in USD; raises Unpriced when it has none."""
     r = rates_for(price, usage)
-    write_5m = usage.cache_write_tokens - usage.cache_write_1h_tokens
     uncached = usage.prompt_tokens - usage.cached_tokens - usage.cache_write_tokens
     answer = usage.completion_tokens - usage.reasoning_tokens
-    input_cost = Decimal(0)
-    for tokens, kind, fallbacks in ((uncached, "input_price", ()),
-                                    (usage.cached_tokens, "cached_input_price", ("input_price",)),
-                                    (write_5m, "cache_write_price", ("input_price",)),
-                                    (usage.cache_write_1h_tokens, "cache_write_1h_price",
-                                     ("cache_write_price", "input_price"))):
-        if tokens:
-            input_cost += tokens * _rate(r, kind, *fallbacks)
-    output_cost = Decimal(0)
-    if answer:
-        output_cost += answer * _rate(r, "output_price")
+    # Only the kinds a request used need a rate (a missing one makes it unpriced, never $0).
+    input_cost = uncached * _rate(r, "input_price") if uncached else _ZERO
+    if usage.cached_tokens:
+        input_cost += usage.cached_tokens * _rate(r, "cached_input_price", "input_price")
+    if usage.cache_write_tokens:
+        write_5m = usage.cache_write_tokens - usage.cache_write_1h_tokens
+        if write_5m:
+            input_cost += write_5m * _rate(r, "cache_write_price", "input_price")
+        if usage.cache_write_1h_tokens:
+            input_cost += usage.cache_write_1h_tokens * _rate(r, "cache_write_1h_price", "cache_write_price",
+                                                              "input_price")
+    output_cost = answer * _rate(r, "output_price") if answer else _ZERO
     if usage.reasoning_tokens:
         output_cost += usage.reasoning_tokens * _rate(r, "reasoning_price", "output_price")
     input_cost, output_cost = input_cost / _THOUSAND, output_cost / _THOUSAND

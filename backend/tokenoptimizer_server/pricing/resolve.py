@@ -90,8 +90,15 @@ class Price:
     # Models billed per image, second, character…: known, never priced by tokens (unpriced, with that reason).
     billing_unit: str = "token"
 
-    def context_tiers(self) -> tuple[LongContextTier, ...]:
-        """Every long-context tier: the row's original single-threshold columns, then the JSON list."""
+    @functools.cached_property
+    def base_rates(self) -> dict[str, Decimal | None]:
+        """The standard rate of every token kind (computed once per row; never mutated)."""
+        return {k: getattr(self, k) for k in RATE_KINDS}
+
+    @functools.cached_property
+    def context_tiers(self) -> dict[int, LongContextTier]:
+        """Every long-context tier by threshold, lowest first: the original columns, then the JSON list
+        (computed once per row: the price book lives for many requests)."""
         merged: dict[int, LongContextTier] = {}
         if self.long_context_threshold is not None:
             rates = {"input_price": self.long_context_input_price, "output_price": self.long_context_output_price,
@@ -102,7 +109,7 @@ class Price:
             old = merged.get(tier.above)
             merged[tier.above] = LongContextTier(tier.above, {**(old.rates if old else {}), **tier.rates},
                                                  tier.inclusive)
-        return tuple(merged[k] for k in sorted(merged))
+        return {k: merged[k] for k in sorted(merged)}
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> "Price":
