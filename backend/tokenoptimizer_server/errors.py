@@ -72,7 +72,9 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http_error(err: HTTPException):
         code = (err.name or "error").lower().replace(" ", "_").replace("'", "")
-        return _api_error(ApiError(err.code or 500, code, err.description or err.name))
+        allow = dict(err.get_headers()).get("Allow")  # a 405 says which methods the path takes
+        return _api_error(ApiError(err.code or 500, code, err.description or err.name,
+                                   headers={"Allow": allow} if allow else None))
 
     @app.errorhandler(Exception)
     def _unexpected(err: Exception):  # a bug: the traceback goes to the log, the id to the client

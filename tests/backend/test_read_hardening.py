@@ -232,3 +232,9 @@ def test_a_sane_client_request_id_is_kept(failing_app):
 
 def test_4xx_carries_no_request_id(client):
     assert "request_id" not in client.get("/api/dashboard", query_string={"from": "x"}).get_json()["error"]
+
+
+def test_method_not_allowed_is_in_the_error_shape_with_allow(client):
+    answer = client.post("/api/dashboard")
+    assert answer.status_code == 405 and answer.get_json()["error"]["code"] == "method_not_allowed"
+    assert set(answer.headers["Allow"].split(", ")) == {"GET", "HEAD", "OPTIONS"}
