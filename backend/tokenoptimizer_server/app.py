@@ -6,7 +6,8 @@ from flask import Flask
 
 from . import db, errors, metrics, web
 from .api import analytics, config, export, health, ingest, openapi, pricing
-from . import alerts
+from . import alerts, auth
+from .api import account, teams
 from .api import alerts as alerts_api
 from .api import sessions as sessions_api
 from .api.access import HostAllowlist
@@ -23,7 +24,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     errors.init_app(app)
     db.init_app(app)
     metrics.init_app(app)
-    for blueprint in (sessions_api.bp, alerts_api.bp, pricing.bp, analytics.bp, export.bp, config.bp, health.bp, openapi.bp):
+    auth.init_app(app)  # the signed-in user, resolved once per request; their queries run as them
+    for blueprint in (account.bp, teams.bp, sessions_api.bp, alerts_api.bp, pricing.bp, analytics.bp, export.bp, config.bp, health.bp, openapi.bp):
         app.register_blueprint(blueprint)
     alerts.init_app(app)  # registers the evaluator job; jobs.start (wsgi.py) runs it
     web.init_app(app)  # last: its catch-all route must not shadow the API

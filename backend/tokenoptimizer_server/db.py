@@ -70,6 +70,12 @@ def closed_by_server(conn: psycopg.Connection) -> bool:
     return conn.pgconn.status != ConnStatus.OK or getattr(conn, "_tokenoptimizer_goodbye", False)
 
 
+# Run on each connection as it is handed out and given back: auth/caller.py makes a signed-in
+# user's request run as that user (`set local role authenticated`, their claims) and undoes it.
+checkout_hooks: list = []
+checkin_hooks: list = []
+
+
 class ServerPool(ConnectionPool):
     """A pool that never hands out a connection the server has already closed."""
 
@@ -86,11 +92,21 @@ class ServerPool(ConnectionPool):
         for _ in range(self.max_size + 1):  # after a failover every idle connection may be dead
             conn = super().getconn(timeout)
             if not closed_by_server(conn):
+                for hook in checkout_hooks:
+                    hook(conn)
                 return conn
             log.info("discarding a connection the server closed (pid %s)", conn.info.backend_pid)
             conn.close()
             self.putconn(conn)  # a closed connection is not kept: the pool opens a new one
-        return super().getconn(timeout)
+        conn = super().getconn(timeout)
+        for hook in checkout_hooks:
+            hook(conn)
+        return conn
+
+    def putconn(self, conn: psycopg.Connection) -> None:
+        for hook in checkin_hooks:
+            hook(conn)
+        super().putconn(conn)
 
 
 def pool_settings(settings) -> dict:
