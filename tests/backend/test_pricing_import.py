@@ -177,3 +177,20 @@ def test_reimport_changes_nothing_and_keeps_manual_rows(database_url):
     assert again.changed == ["two-thresholds"] and again.kept == ["reasoner"] and not again.added
     assert (reasoner["input_price"], reasoner["source"]) == (D("0.009"), "manual")
     assert [(h["source"], h["changed_by"]) for h in history] == [("litellm:test.json", "test")] * 2
+
+
+def test_an_import_moves_the_price_version_twice_not_once_per_row(database_url):
+    """All rows of one import share one version; one more bump after the commit makes workers reload."""
+    data, duplicates = litellm_import.parse_litellm(FILE)
+    cat = litellm_import.read_catalogue(data, "litellm:test.json", duplicates=duplicates)
+    with fresh_database(database_url) as url, connect(url) as conn:
+        before = conn.execute("select last_value from public.model_pricing_version_seq").fetchone()["last_value"]
+        summary = apply_catalogue(conn, cat, "test")
+        after = conn.execute("select last_value from public.model_pricing_version_seq").fetchone()["last_value"]
+        versions = conn.execute("select distinct version from public.model_pricing where source = 'litellm:test.json'"
+                                ).fetchall()
+        history = conn.execute("select distinct version from public.model_pricing_history "
+                               "where source = 'litellm:test.json'").fetchall()
+    assert len(summary.added) == 8
+    assert after == before + 2
+    assert [v["version"] for v in versions] == [v["version"] for v in history] == [before + 1]

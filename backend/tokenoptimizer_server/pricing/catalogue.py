@@ -107,29 +107,45 @@ def _param(key: str, value: Any) -> Any:
     return json.dumps(value, default=str) if key in _JSON else value
 
 
+def announce_prices(conn: psycopg.Connection) -> None:
+    """Move the price version once more after an import committed: every worker reloads, seeing its rows."""
+    conn.execute("select nextval('public.model_pricing_version_seq')")
+
+
 def apply_catalogue(conn: psycopg.Connection, cat: Catalogue, actor: str, *, dry_run: bool = False,
-                    last_updated: datetime | None = None) -> ImportSummary:
-    """Import a catalogue in one transaction (nothing on a dry run); every price change lands in the history."""
+                    last_updated: datetime | None = None, announce: bool = True) -> ImportSummary:
+    """Import a catalogue in one transaction (nothing on a dry run), all rows under one price version;
+    every change lands in the history. With announce=False the caller calls announce_prices after its commit."""
     summary = ImportSummary(dangling=dict(cat.dangling), conflicts=list(cat.conflicts), skipped=dict(cat.skipped))
     with conn.transaction():
-        conn.execute("select set_config('tokenoptimizer.actor', %s, true)", (actor,))
-        inserts, updates = _plan(conn, cat, summary)
-        summary.catalogue = len(cat.entries)
-        if dry_run:
-            return summary
-        stamp = {"last_updated": last_updated} if last_updated else {}
-        with conn.cursor() as cur:
-            if inserts:
-                cols = ["model", *_PRICE_COLUMNS, *stamp]
-                cur.executemany(f"insert into public.model_pricing ({', '.join(cols)}) values "
-                                f"({', '.join(['%s'] * len(cols))})",
-                                [[m, *(_param(k, r[k]) for k in _PRICE_COLUMNS), *stamp.values()] for m, r in inserts])
-            if updates:
-                sets = ", ".join(f"{k} = %s" for k in (*_PRICE_COLUMNS, *stamp))
-                cur.executemany(f"update public.model_pricing set {sets} where model = %s",
-                                [[*(_param(k, r[k]) for k in _PRICE_COLUMNS), *stamp.values(), m] for m, r in updates])
-            _write_entries(cur, cat, last_updated)
+        _write(conn, cat, actor, summary, dry_run, last_updated)
+    if announce and not dry_run:
+        announce_prices(conn)
     return summary
+
+
+def _write(conn: psycopg.Connection, cat: Catalogue, actor: str, summary: ImportSummary, dry_run: bool,
+           last_updated: datetime | None) -> None:
+    """Plan, then write the rows (one version for all: the sequence moves once, not per row)."""
+    conn.execute("select set_config('tokenoptimizer.actor', %s, true)", (actor,))
+    inserts, updates = _plan(conn, cat, summary)
+    summary.catalogue = len(cat.entries)
+    if dry_run:
+        return
+    conn.execute("select set_config('tokenoptimizer.price_version', "
+                 "nextval('public.model_pricing_version_seq')::text, true)")
+    stamp = {"last_updated": last_updated} if last_updated else {}
+    with conn.cursor() as cur:
+        if inserts:
+            cols = ["model", *_PRICE_COLUMNS, *stamp]
+            cur.executemany(f"insert into public.model_pricing ({', '.join(cols)}) values "
+                            f"({', '.join(['%s'] * len(cols))})",
+                            [[m, *(_param(k, r[k]) for k in _PRICE_COLUMNS), *stamp.values()] for m, r in inserts])
+        if updates:
+            sets = ", ".join(f"{k} = %s" for k in (*_PRICE_COLUMNS, *stamp))
+            cur.executemany(f"update public.model_pricing set {sets} where model = %s",
+                            [[*(_param(k, r[k]) for k in _PRICE_COLUMNS), *stamp.values(), m] for m, r in updates])
+        _write_entries(cur, cat, last_updated)
 
 
 def _write_entries(cur: psycopg.Cursor, cat: Catalogue, last_updated: datetime | None) -> None:

@@ -96,9 +96,11 @@ def sync(conn: psycopg.Connection, url: str = DEFAULT_URL, *, dry_run: bool = Fa
                                   f"(more than {MAX_LOSS:.0%} fewer; a truncated file?). Nothing was changed.")
     now = datetime.now(timezone.utc)
     with conn.transaction():  # the prices and the ETag that says we have them, together
-        summary = catalogue.apply_catalogue(conn, cat, actor, dry_run=dry_run, last_updated=now)
+        summary = catalogue.apply_catalogue(conn, cat, actor, dry_run=dry_run, last_updated=now, announce=False)
         if not dry_run:
             _remember(conn, url, got, cat.model_count, now, summary)
+    if not dry_run:
+        catalogue.announce_prices(conn)
     return SyncResult("dry_run" if dry_run else "imported", url, cat.model_count, previous, summary)
 
 
