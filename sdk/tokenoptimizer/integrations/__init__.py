@@ -76,6 +76,7 @@ class Integration:
 
 _registry: dict[str, Integration] = {}
 _names: dict[str, Integration] = {}
+_by_type: dict[type, Optional[Integration]] = {}  # client class -> integration (on the call path)
 
 
 def register(integration: Integration) -> Integration:
@@ -83,8 +84,7 @@ def register(integration: Integration) -> Integration:
     _registry[integration.name] = integration
     for name in (integration.name, integration.provider, *integration.aliases):
         _names[name] = integration
-    _prefix_table.cache_clear()
-    provider_for_model.cache_clear()
+    _forget()
     return integration
 
 
@@ -93,6 +93,11 @@ def unregister(name: str) -> None:
     integration = _registry.pop(name, None)
     for key in [k for k, v in _names.items() if v is integration]:
         del _names[key]
+    _forget()
+
+
+def _forget() -> None:
+    _by_type.clear()
     _prefix_table.cache_clear()
     provider_for_model.cache_clear()
 
@@ -107,10 +112,14 @@ def all_integrations() -> list[Integration]:
 
 
 def for_client(client: Any) -> Optional[Integration]:
-    for integration in _registry.values():
-        if integration.owns_client(client):
-            return integration
-    return None
+    """The integration whose SDK made this client (remembered per client class)."""
+    cls = type(client)
+    if cls in _by_type:
+        return _by_type[cls]
+    found = next((i for i in _registry.values() if i.owns_client(client)), None)
+    if len(_by_type) < 256:
+        _by_type[cls] = found
+    return found
 
 
 @functools.lru_cache(maxsize=1)

@@ -121,11 +121,19 @@ CHAT, RESPONSES, EMBEDDINGS = ChatAdapter(), ResponsesAdapter(), EmbeddingsAdapt
 
 
 def provider_of_client(client: Any) -> str:
-    """openai, or the OpenAI-compatible service the client's base URL points at."""
+    """openai, or the OpenAI-compatible service the client's base URL points at (cached on the client)."""
+    provider = getattr(client, _PROVIDER_ATTR, None)
+    if provider is not None:
+        return provider
     from .openai_compatible import provider_from_base_url
 
     base_url = getattr(client, "base_url", None)
-    return provider_from_base_url(str(base_url)) if base_url is not None else PROVIDER
+    provider = provider_from_base_url(str(base_url)) if base_url is not None else PROVIDER
+    try:
+        setattr(client, _PROVIDER_ATTR, provider)
+    except Exception:
+        pass
+    return provider
 
 
 class OpenAI(Integration):
@@ -158,6 +166,7 @@ class OpenAI(Integration):
         openai = self.require()
         make = async_wrapper if isinstance(client, openai.AsyncOpenAI) else sync_wrapper
         provider = provider or provider_of_client(client)
+        setattr(client, _PROVIDER_ATTR, provider)  # for tracked_completion(client=...) too
         for resource, adapter in ((client.chat.completions, CHAT), (client.responses, RESPONSES),
                                   (client.embeddings, EMBEDDINGS)):
             setattr(resource, _PROVIDER_ATTR, provider)  # also read by instrument()'s class patches
