@@ -11,6 +11,7 @@ from .keys import keys
 from .pricing import pricing
 from .report import report
 from .serve import migrate_cmd, serve
+from .users import users
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -30,3 +31,4 @@ main.add_command(migrate_cmd)
 main.add_command(keys)
 main.add_command(pricing)
 main.add_command(report)
+main.add_command(users)
