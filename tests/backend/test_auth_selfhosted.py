@@ -159,3 +159,30 @@ def test_the_admin_token_still_serves_scripts_and_nobody_else_reads(server):
     anonymous = requests.get(f"{server}/api/dashboard", timeout=30)
     scripted = requests.get(f"{server}/api/dashboard", headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}, timeout=30)
     assert (anonymous.status_code, scripted.status_code) == (401, 200)
+
+
+def test_no_request_runs_as_another_caller(server):
+    """Signed-in outsiders' and the admin token's reads interleaved on the same pooled connections:
+    each answer is its own caller's (set local ends with each request's transaction)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    alice, bob = sign_up(server, "alice"), sign_up(server, "bob")
+    org = alice.post("/api/organisations", json={"name": "Leak"}).json()["id"]
+    project = alice.post(f"/api/organisations/{org}/projects", json={"name": f"leak-{uuid.uuid4().hex[:6]}"}).json()["id"]
+    key = alice.post(f"/api/projects/{project}/keys", json={"name": "k"}).json()["key"]
+    assert requests.post(f"{server}/api/log", json={"events": events(2)}, headers={"Authorization": f"Bearer {key}"},
+                         timeout=30).json()["accepted"] == 2
+
+    def read(who: str) -> tuple[str, int, int | None]:
+        if who == "admin":
+            r = requests.get(f"{server}/api/dashboard?project={project}", headers={"Authorization": f"Bearer {ADMIN_TOKEN}"},
+                             timeout=30)
+        else:
+            r = (alice if who == "alice" else bob).get(f"/api/dashboard?project={project}")
+        return who, r.status_code, r.json().get("totals", {}).get("requests")
+
+    callers = ["bob", "admin", "alice"] * 20
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(read, callers))
+    expected = {"bob": (404, None), "admin": (200, 2), "alice": (200, 2)}
+    assert [a for a in answers if expected[a[0]] != a[1:]] == []
