@@ -257,8 +257,10 @@ describe('dashboard on a fresh database (local mode)', () => {
   })
 })
 
-describe('self-hosted mode asks for the admin token', () => {
+describe('self-hosted mode signs people in with email and password', () => {
   const TOKEN = 'e2e-admin-token-1234567890'
+  const EMAIL = 'owner@e2e.example'
+  const PASSWORD = 'correct horse battery'
   let server
   let browser
 
@@ -272,18 +274,31 @@ describe('self-hosted mode asks for the admin token', () => {
     await server?.stop()
   })
 
-  test('a wrong token is refused, the right one opens the dashboard and is kept', async () => {
+  test('sign up opens the dashboard, the session survives a reload, a wrong password is refused', async () => {
     const page = await browser.newPage()
     await page.goto(`${server.url}/pricing`)
-    await page.getByTestId('token-prompt').waitFor()
-    await page.getByTestId('token-input').fill('wrong-token')
-    await page.getByTestId('token-submit').click()
-    await page.getByText('The server refused that token.').waitFor()
-    await page.getByTestId('token-input').fill(TOKEN)
-    await page.getByTestId('token-submit').click()
+    await page.getByTestId('sign-in').waitFor()
+    await screenshot(page, 'sign-in')
+    await page.getByTestId('sign-in-toggle').click()
+    await page.getByTestId('sign-in-email').fill(EMAIL)
+    await page.getByTestId('sign-in-password').fill(PASSWORD)
+    await page.getByTestId('sign-in-submit').click()
     await page.getByTestId('pricing-row-gpt-4o').waitFor()
-    assert.equal(await page.evaluate(() => localStorage.getItem('tokenoptimizer.adminToken')), TOKEN)
     await page.reload()
     await page.getByTestId('pricing-row-gpt-4o').waitFor()
+    const cookies = await page.context().cookies()
+    assert.equal(cookies.find((c) => c.name === 'to_session')?.httpOnly, true)
+    assert.equal(cookies.find((c) => c.name === 'to_session')?.sameSite, 'Strict')
+    assert.equal(await page.evaluate(() => localStorage.getItem('tokenoptimizer.adminToken')), null)
+
+    const other = await (await browser.newContext()).newPage()
+    await other.goto(`${server.url}/pricing`)
+    await other.getByTestId('sign-in-email').fill(EMAIL)
+    await other.getByTestId('sign-in-password').fill(`${PASSWORD}!`)
+    await other.getByTestId('sign-in-submit').click()
+    await waitForText(other.getByTestId('sign-in-error'), 'wrong email or password')
+    await other.getByTestId('sign-in-password').fill(PASSWORD)
+    await other.getByTestId('sign-in-submit').click()
+    await other.getByTestId('pricing-row-gpt-4o').waitFor()
   })
 })

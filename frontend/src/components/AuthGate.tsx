@@ -1,24 +1,22 @@
-// Starts the app from `/api/config`. In self-hosted mode (`auth_required`) it asks for the
-// admin token first; a token the server refuses (401) is dropped and asked for again.
+// Starts the app from `/api/config`. In self-hosted mode (`auth_required`) people sign in with
+// email and password (SelfHostedSignIn); in hosted mode through Supabase Auth.
 import { type FormEvent, type ReactNode, useState } from 'react'
 import { useQueryClient } from '@tanstack/react-query'
 import { ApiError } from '../lib/api'
-import { saveAdminToken, useAdminToken } from '../lib/admin-token'
+import { SelfHostedSignIn } from './SelfHostedSignIn'
 import { useConfigQuery } from '../data/config/config-queries'
 import { getDataSource } from '../data/source'
 import { LoadingPanel, errorText } from './LoadingPanel'
 
 export function AuthGate({ children }: { children: ReactNode }) {
-  const token = useAdminToken()
   const config = useConfigQuery()
   if (config.data?.mode === 'hosted') {
     return config.data.auth_required ? <SupabaseSignIn /> : <>{children}</>
   }
   const unauthorized = config.error instanceof ApiError && config.error.status === 401
-  // The server says whether the token we sent makes us admin: a token it does not accept is refused.
-  const refused = Boolean(token) && (unauthorized || (config.data?.auth_required && !config.data.is_admin))
-  if (unauthorized || (config.data?.auth_required && (!token || !config.data.is_admin))) {
-    return <TokenPrompt rejected={Boolean(refused)} />
+  if (unauthorized || (config.data?.auth_required && !config.data.is_admin)) {
+    // People sign in with email and password; the admin token is for scripts and the CLI.
+    return <SelfHostedSignIn />
   }
   if (!config.data) {
     return (
@@ -28,34 +26,6 @@ export function AuthGate({ children }: { children: ReactNode }) {
     )
   }
   return <>{children}</>
-}
-
-function TokenPrompt({ rejected }: { rejected: boolean }) {
-  const client = useQueryClient()
-  const [value, setValue] = useState('')
-  function submit(event: FormEvent) {
-    event.preventDefault()
-    if (!value.trim()) return
-    saveAdminToken(value)
-    void client.resetQueries()
-  }
-  return (
-    <div className="boot">
-      <form className="card token-card" onSubmit={submit} data-testid="token-prompt">
-        <h1>Sign in to TokenOptimizer</h1>
-        <p className="muted">
-          This server is self-hosted. Enter the admin token it was started with
-          (<code>TOKENOPTIMIZER_ADMIN_TOKEN</code>). It is kept in this browser only.
-        </p>
-        {rejected && <p className="form-error" role="alert">The server refused that token.</p>}
-        <label className="field">
-          <span>Admin token</span>
-          <input type="password" autoComplete="current-password" value={value} onChange={(e) => setValue(e.target.value)} data-testid="token-input" autoFocus />
-        </label>
-        <button type="submit" className="button" data-testid="token-submit">Continue</button>
-      </form>
-    </div>
-  )
 }
 
 /** Hosted mode: Supabase Auth email and password; reads then run under row-level security. */

@@ -51,7 +51,7 @@ export function Layout({ title, toolbar, children }: { title: string; toolbar?: 
             </span>
             {config?.project && <span className="pill" title="Project">{config.project.name}</span>}
             {config && <span className="pill pill-muted" title="Mode">{config.mode}</span>}
-            {(token || config?.mode === 'hosted') && (
+            {(token || config?.mode === 'hosted' || (config?.mode === 'selfhosted' && config.is_admin)) && (
               <button type="button" className="button button-link" onClick={() => void signOut()}>
                 Sign out
               </button>

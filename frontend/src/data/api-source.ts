@@ -30,6 +30,13 @@ function exportHref(p: LogsParams): string {
 export const apiSource: DataSource = {
   kind: 'api',
   getConfig: () => apiJson<AppConfig>('/api/config'),
+  // Self-hosted sign-in (the session cookie and the CSRF token are the API's: docs/security.md).
+  async signIn(email, password) {
+    await apiJson('/api/auth/signin', { method: 'POST', headers: JSON_BODY, body: JSON.stringify({ email, password }) })
+  },
+  async signOut() {
+    await apiFetch('/api/auth/signout', { method: 'POST' })
+  },
   getDashboard: (p) => apiJson<DashboardResponse>(apiUrl('/api/dashboard', readQuery(p))),
   getTimeseries: (p, bucket) =>
     apiJson<TimeseriesResponse>(apiUrl('/api/usage/timeseries', { ...readQuery(p), bucket })),

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import { ApiError, apiUrl, parseApiError } from './api'
+import { ApiError, apiUrl, csrfHeader, parseApiError } from './api'
 
 describe('parseApiError', () => {
   test.each([
@@ -24,5 +24,17 @@ describe('apiUrl', () => {
     ['/api/logs', { limit: 50 }, '/api/logs?limit=50'],
   ])('%s %j', (path, query, expected) => {
     expect(apiUrl(path, query)).toBe(expected)
+  })
+})
+
+describe('csrfHeader', () => {
+  test.each([
+    ['POST', 'to_session=abc; to_csrf=t%2Bk', { 'X-CSRF-Token': 't+k' }],
+    ['delete', 'to_csrf=xyz', { 'X-CSRF-Token': 'xyz' }],
+    ['GET', 'to_csrf=xyz', {}],
+    ['PUT', 'other=1; not_to_csrf=no', {}],
+    ['POST', '', {}],
+  ])('%s %s', (method, cookie, expected) => {
+    expect(csrfHeader(method, cookie)).toEqual(expected)
   })
 })

@@ -1,4 +1,5 @@
-// fetch for the Flask API: adds the admin token when one is stored and turns every failure
+// fetch for the Flask API: adds the admin token when one is stored (scripts' path) and the session's
+// CSRF token on writes, and turns every failure
 // into an `ApiError` parsed from the one error shape `{"error": {code, message, details}}`.
 import { readAdminToken } from './admin-token'
 
@@ -41,6 +42,13 @@ export function authHeaders(): Record<string, string> {
   return token ? { Authorization: `Bearer ${token}` } : {}
 }
 
+/** Self-hosted sessions: a write repeats the session's CSRF token (the `to_csrf` cookie) as a header. */
+export function csrfHeader(method = 'GET', cookie = typeof document === 'undefined' ? '' : document.cookie): Record<string, string> {
+  if (['GET', 'HEAD', 'OPTIONS'].includes(method.toUpperCase())) return {}
+  const match = /(?:^|;\s*)to_csrf=([^;]*)/.exec(cookie)
+  return match ? { 'X-CSRF-Token': decodeURIComponent(match[1]) } : {}
+}
+
 /** Builds `/api/...?k=v`, leaving out empty values. */
 export function apiUrl(path: string, query: Record<string, string | number | null | undefined> = {}): string {
   const search = new URLSearchParams()
@@ -56,7 +64,7 @@ export async function apiFetch(url: string, init: RequestInit = {}): Promise<Res
   try {
     response = await fetch(url, {
       ...init,
-      headers: { Accept: 'application/json', ...authHeaders(), ...(init.headers ?? {}) },
+      headers: { Accept: 'application/json', ...authHeaders(), ...csrfHeader(init.method), ...(init.headers ?? {}) },
     })
   } catch (cause) {
     throw new ApiError(0, 'network_error', `Cannot reach the server (${(cause as Error).message})`)
