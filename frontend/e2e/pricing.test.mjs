@@ -5,12 +5,17 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import { launchBrowser, startServer } from './harness.mjs'
-import { formatUsd, toScaled } from './expected.mjs'
+import { toScaled } from './expected.mjs'
+
+const UNIT = 10n ** 15n // toScaled's unit
 import { screenshot, text, waitForText } from './page-helpers.mjs'
 
 const UNPRICED_MODEL = 'acme-llm-7b'
-/** A scaled amount as the exact figure the panel shows: every digit, at least 2 decimals. */
-const exact = (scaled) => formatUsd(scaled).replace(/(\.\d{2,}?)0+$/, '$1')
+/** A scaled amount (1e-15 USD) as the exact figure the panel shows: every digit, at least 2 decimals. */
+function exact(scaled) {
+  const fraction = (scaled % UNIT).toString().padStart(15, '0').replace(/0+$/, '').padEnd(2, '0')
+  return `$${(scaled / UNIT).toLocaleString('en-US')}.${fraction}`
+}
 const RETIRING = 'gpt-5-mini' // the snapshot's catalogue: retires 2026-12-11, successor gpt-5.6-terra
 const event = (model, extra = {}) => ({ model, endpoint_name: 'chat', prompt_tokens: 10_000, completion_tokens: 1_000, ...extra })
 const TRAFFIC = [

@@ -30,6 +30,12 @@ describe('catalogueRows', () => {
   })
 })
 
+test('rows set by hand first, then the providers with the most models, then by name', () => {
+  const rows = catalogueRows([row('z-mistral', 'mistral'), row('gpt-4o', 'openai'), row('a-openai', 'openai'), row('', ''),
+    row('my-model', '', { source: 'manual' })], '1M')
+  expect(rows.map((r) => r.model)).toEqual(['my-model', 'a-openai', 'gpt-4o', 'z-mistral', ''])
+})
+
 describe('filterCatalogue', () => {
   const rows = [SONNET, TERRA, row('mistral-small-latest', 'mistral'), row('gpt-4o', 'openai')]
   test.each([

@@ -57,9 +57,12 @@ export function serviceTiersText(row: CatalogueRow, unit: RateUnit): string {
   return tiers.map(([name, t]) => `${name} ${rate(t.input_price ?? row.input_price, unit)} / ${rate(t.output_price ?? row.output_price, unit)}`).join(' · ')
 }
 
+/** Rows set by hand first (an admin's own prices), then the providers with the most models, then by name. */
 export function catalogueRows(rows: CatalogueRow[], unit: RateUnit, timeZone?: string): CatalogueView[] {
+  const rank = new Map(providerOptions(rows).map((p, i) => [p.provider, i]))
+  const order = (r: CatalogueRow) => (r.source === 'manual' ? -1 : rank.get(r.provider ?? '') ?? rank.size)
   return [...rows]
-    .sort((a, b) => (a.provider ?? '').localeCompare(b.provider ?? '') || a.model.localeCompare(b.model))
+    .sort((a, b) => order(a) - order(b) || a.model.localeCompare(b.model))
     .map((r) => ({
       model: r.model,
       provider: r.provider ?? '—',
