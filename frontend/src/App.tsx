@@ -6,6 +6,8 @@ import { OverviewPage } from './pages/OverviewPage'
 import { PricingPage } from './pages/PricingPage'
 import { SavingsPage } from './pages/SavingsPage'
 import { SessionsPage } from './pages/SessionsPage'
+import { AcceptPage } from './pages/AcceptPage'
+import { TeamPage } from './pages/TeamPage'
 
 export function App() {
   return (
@@ -19,6 +21,8 @@ export function App() {
           <Route path="/savings" element={<SavingsPage />} />
           <Route path="/alerts" element={<AlertsPage />} />
           <Route path="/pricing" element={<PricingPage />} />
+          <Route path="/team" element={<TeamPage />} />
+          <Route path="/accept" element={<AcceptPage />} />
           <Route path="*" element={<Navigate to="/" replace />} />
         </Routes>
       </AuthGate>

@@ -6,6 +6,7 @@ import { Link, NavLink, useLocation } from 'react-router'
 import { clearAdminToken, useAdminToken } from '../lib/admin-token'
 import { useConfigQuery } from '../data/config/config-queries'
 import { getDataSource } from '../data/source'
+import { ProjectSwitcher } from './ProjectSwitcher'
 
 const NAV = [
   { to: '/', label: 'Overview', end: true },
@@ -22,6 +23,7 @@ export function Layout({ title, toolbar, children }: { title: string; toolbar?: 
   const token = useAdminToken()
   const fetching = useIsFetching()
   const client = useQueryClient()
+  const signedIn = config?.mode === 'selfhosted' && config.is_admin  // a session (people never hold the admin token)
   async function signOut() {
     clearAdminToken()
     await (await getDataSource()).signOut?.()
@@ -39,7 +41,7 @@ export function Layout({ title, toolbar, children }: { title: string; toolbar?: 
             <span>TokenOptimizer</span>
           </Link>
           <nav className="nav" aria-label="Main">
-            {NAV.map((item) => (
+            {[...NAV, ...(signedIn ? [{ to: '/team', label: 'Team', end: false }] : [])].map((item) => (
               <NavLink key={item.to} to={{ pathname: item.to, search }} end={item.end} data-testid={`nav-${item.label.toLowerCase()}`}>
                 {item.label}
               </NavLink>
@@ -49,9 +51,9 @@ export function Layout({ title, toolbar, children }: { title: string; toolbar?: 
             <span className={`live ${fetching ? 'live-busy' : ''}`} title="Refreshes every 3 seconds" data-testid="live-indicator">
               <span className="live-dot" aria-hidden="true" /> Live
             </span>
-            {config?.project && <span className="pill" title="Project">{config.project.name}</span>}
+            {signedIn ? <ProjectSwitcher /> : config?.project && <span className="pill" title="Project">{config.project.name}</span>}
             {config && <span className="pill pill-muted" title="Mode">{config.mode}</span>}
-            {(token || config?.mode === 'hosted' || (config?.mode === 'selfhosted' && config.is_admin)) && (
+            {(token || config?.mode === 'hosted' || signedIn) && (
               <button type="button" className="button button-link" onClick={() => void signOut()}>
                 Sign out
               </button>

@@ -8,6 +8,7 @@ import { DateRangePicker } from '../components/DateRangePicker'
 import { Layout } from '../components/Layout'
 import { LoadingPanel, errorText, queryState } from '../components/LoadingPanel'
 import { useConfigQuery } from '../data/config/config-queries'
+import { useMeQuery } from '../data/team/team-queries'
 import type { RateUnit } from '../data/pricing/catalogue-data'
 import { type PriceForm, type PriceUnit, priceForm, validatePriceForm } from '../data/pricing/pricing-data'
 import type { CatalogueRow } from '../data/pricing/pricing-types'
@@ -86,7 +87,9 @@ function PriceEditor({ initial, isNew, onClose }: { initial: PriceForm; isNew: b
 export function PricingPage() {
   const [filters] = useFilters()
   const { data: config } = useConfigQuery()
-  const isAdmin = Boolean(config?.is_admin)
+  // Signed in (self-hosted): only platform admins change list prices; everyone else reads them.
+  const me = useMeQuery(config?.mode === 'selfhosted' && Boolean(config.is_admin))
+  const isAdmin = Boolean(config?.is_admin) && (config?.mode !== 'selfhosted' || Boolean(me.data?.platform_admin))
   const pricing = usePricingQuery()
   const reasons = useUnpricedReasonsQuery(filters)
   const retirements = useRetirementsQuery(filters, isAdmin)
