@@ -79,7 +79,7 @@ def project(conn: psycopg.Connection, raw: str | None) -> uuid.UUID:
             raise ApiError(404, "not_found", f"no project with id {raw}",
                            [{"field": "project", "message": "no such project"}])
         return project
-    row = conn.execute("select id from public.projects where name = 'default'").fetchone()
+    row = conn.execute("select id from public.default_project()").fetchone()
     if row is None:
         raise _bad("project", "is required: there is no project named 'default'")
     return row["id"]

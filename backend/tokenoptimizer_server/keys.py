@@ -17,8 +17,10 @@ def hash_key(raw: str) -> str:
 
 def ensure_project(conn: psycopg.Connection, name: str = "default") -> dict:
     """The project with this name, created if missing."""
-    conn.execute("insert into public.projects (name) values (%s) on conflict (name) do nothing", (name,))
-    return conn.execute("select id, name, created_at from public.projects where name = %s", (name,)).fetchone()
+    # No organisation named: the default one (the column's default), where local mode's projects live.
+    conn.execute("insert into public.projects (name) values (%s) on conflict (organisation_id, name) do nothing", (name,))
+    return conn.execute("select id, name, created_at from public.projects where name = %s "
+                        "and organisation_id = public.default_organisation()", (name,)).fetchone()
 
 
 def create_key(conn: psycopg.Connection, project: str = "default", name: str = "default") -> tuple[str, dict]:

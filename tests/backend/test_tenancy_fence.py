@@ -180,3 +180,15 @@ def test_a_revoked_key_cannot_ingest_and_only_admins_revoke(owner, world):
                 owner.execute("select * from public.ingest_usage(%s::json, 0::smallint, %s, %s)",
                               (psycopg.types.json.Json([event]), [version], [key["id"]]))
     assert (by_viewer, by_owner, key["key"][:3], len(key["key"])) == (0, 1, "to_", 46)
+
+
+def test_project_names_are_unique_per_organisation_only(owner, world):
+    """Org A may name a project like org B's (nothing tells A that B's exists); twice in A is refused."""
+    theirs = owner.execute("select name from public.projects where id = %s", (world.projects["B"],)).fetchone()["name"]
+    with as_client(owner, world, "owner_a"):
+        mine = owner.execute("insert into public.projects (name, organisation_id) values (%s, %s) returning name",
+                             (theirs, world.orgs["A"])).fetchone()["name"]
+        with pytest.raises(psycopg.errors.UniqueViolation):
+            with owner.transaction():
+                owner.execute("insert into public.projects (name, organisation_id) values (%s, %s)", (theirs, world.orgs["A"]))
+    assert mine == theirs

@@ -18,7 +18,7 @@ def config():
     """Mode, admin rights, the default project, and in local mode the first key for the snippet."""
     settings = current_app.config["SETTINGS"]
     with db.pool().connection() as conn:
-        project = conn.execute("select id, name from public.projects where name = 'default'").fetchone()
+        project = conn.execute("select id, name from public.default_project()").fetchone()
     key_file = settings.data_dir / "api_key"
     admin = is_admin()
     local_key = key_file.read_text().strip() if admin and settings.mode == "local" and key_file.exists() else None
