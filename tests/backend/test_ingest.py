@@ -302,6 +302,8 @@ def test_busy_is_429_and_database_down_is_503(database_url, data_dir, project_ke
     try:
         res = post(down.test_client(), key, event())
         assert res.status_code == 503 and res.headers["Retry-After"] == "2"
-        assert res.get_json()["error"]["code"] == "database_unavailable"
+        error = res.get_json()["error"]
+        assert error["code"] == "database_unavailable"
+        assert error["request_id"] == res.headers["X-Request-Id"]  # the id the server logged it under
     finally:
         down.extensions["db_pool"].close()

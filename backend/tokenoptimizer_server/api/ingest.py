@@ -9,7 +9,6 @@ leave in the same {"error": ...} shape as on every other route.
 
 from __future__ import annotations
 
-import logging
 import time
 import zlib
 from datetime import datetime, timezone
@@ -22,7 +21,7 @@ from flask import Flask
 from psycopg_pool import ConnectionPool, PoolTimeout
 
 from .. import db, metrics
-from ..errors import ApiError
+from ..errors import ApiError, server_error
 from ..ingest.event import parse_events
 from ..ingest.group_commit import GroupCommit
 from ..ingest.store import KeyRevoked, PricedEvent, StalePrices, price_events
@@ -40,7 +39,6 @@ except ModuleNotFoundError as missing:
 
 INGEST_PATHS = ("/api/log", "/log", "/api/tokens/track")
 _LAST_USED_EVERY_S = 60
-log = logging.getLogger(__name__)
 
 
 class Stored(NamedTuple):
@@ -75,11 +73,12 @@ class IngestEndpoint:
             if environ.get("REQUEST_METHOD") != "POST":
                 raise ApiError(405, "method_not_allowed", "send events with POST", headers={"Allow": "POST"})
             status, body = 202, self._log_usage(environ)
-        except ApiError as err:
+        except ApiError as err:  # a 5xx (the database is down) is logged with the id the answer carries
+            err = server_error(environ, err) if err.status >= 500 else err
             status, body, headers = err.status, err.body(), err.headers
-        except Exception:  # a bug: logged here, answered like Flask's 500 in our error shape
-            log.exception("ingest failed")
-            status, body = 500, ApiError(500, "internal_server_error", "the server failed; retry shortly").body()
+        except Exception:  # a bug: the traceback logged, answered like Flask's 500 in our error shape
+            err = server_error(environ)
+            status, body, headers = err.status, err.body(), err.headers
         out = orjson.dumps(body)
         start_response(f"{status} {HTTPStatus(status).phrase}",
                        [("Content-Type", "application/json"), ("Content-Length", str(len(out))), *headers.items()])
