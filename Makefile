@@ -23,7 +23,8 @@ $(NODE_OK): frontend/package.json frontend/package-lock.json
 	cd frontend && npm ci --no-audit --no-fund
 	touch $@
 
-frontend/dist/index.html: $(NODE_OK) $(FRONT_SRC)
+# The build generates the dashboard's API types from the Python app's OpenAPI document: setup first.
+frontend/dist/index.html: $(STAMP) $(NODE_OK) $(FRONT_SRC)
 	cd frontend && npm run build
 
 build: frontend/dist/index.html
@@ -46,7 +47,7 @@ test: test-python test-frontend test-e2e
 test-python: setup chromium pgbouncer docker-compose frontend/dist/index.html
 	$(PY) -m pytest
 
-test-frontend: $(NODE_OK)
+test-frontend: setup $(NODE_OK)
 	cd frontend && npm test
 
 test-e2e: setup chromium frontend/dist/index.html
