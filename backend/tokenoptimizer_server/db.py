@@ -4,7 +4,7 @@ Two things a long-lived pool must survive:
 - **Connections the server dropped** (a failover, a restart, `pg_terminate_backend`, a pooler
   recycling its clients). The server says goodbye (a FATAL notice, then end of file) to an idle
   connection; `ServerPool` reads what has arrived before handing a connection out (a non-blocking
-  read, about a microsecond, no round trip) and replaces the ones the server closed. A connection
+  read, 2-3 µs, no round trip) and replaces the ones the server closed. A connection
   that dies while in use fails its request with a 503 + Retry-After (`init_app`), never a 500.
 - **A transaction pooler** (`TOKENOPTIMIZER_DB_POOLER=transaction`: pgbouncer, Supabase's
   pooler on port 6543): consecutive transactions may run on different server sessions, so no
