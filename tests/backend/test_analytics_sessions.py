@@ -6,6 +6,7 @@ was sent (and, for advice, against the price table the database holds at the tim
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from decimal import Decimal
 
@@ -40,16 +41,27 @@ def talk(app, database_url):
 HOUR = {"from": iso(T0), "to": iso(T0 + timedelta(hours=1))}
 
 
+# Names of special-purpose builds that are never suggested (as in *_savings_candidates.sql).
+VARIANT = re.compile(r"audio|realtime|search|preview|transcribe|tts", re.IGNORECASE)
+
+
 def alternatives(db, model: str) -> dict:
-    """The two rules the SQL documents, over the same provider's chat models (no cached tokens here):
-    the cheapest for the tokens, and the next cheaper (no dearer price, highest price below)."""
-    rows = db.execute("select model, provider, input_price, output_price from public.model_pricing").fetchall()
+    """The rules the SQL documents, over the same provider's chat models (no cached tokens here):
+    the cheapest for the tokens, and the next cheaper (no dearer price, highest price below).
+    Candidates are chat models by the catalogue, not retiring within 60 days of the range's end, not fine-tunes or
+    special-purpose variants."""
+    rows = db.execute("select m.model, m.provider, m.input_price, m.output_price, c.mode, c.deprecation_date "
+                      "from public.model_pricing m left join public.model_catalogue c using (model)").fetchall()
     cur = next(r for r in rows if r["model"] == model)
+    soon = (T0 + timedelta(hours=1)).date() + timedelta(days=60)  # 60 days after the range's end
     chat = [r for r in rows if r["provider"] == cur["provider"] and r["model"] != model
-            and r["output_price"] > 0 and "embedding" not in r["model"]]
+            and (r["output_price"] or 0) > 0 and "embedding" not in r["model"] and (r["mode"] or "chat") == "chat"
+            and (r["deprecation_date"] is None or r["deprecation_date"] > soon)
+            and not r["model"].startswith("ft:") and not VARIANT.search(r["model"])]
     steps = [r for r in chat if r["input_price"] <= cur["input_price"] and r["output_price"] <= cur["output_price"]
              and (r["input_price"], r["output_price"]) != (cur["input_price"], cur["output_price"])]
-    return {"chat": chat, "next": min(steps, key=lambda r: (-(r["input_price"] + r["output_price"]), r["model"]))}
+    return {"chat": chat, "next": min(steps, key=lambda r: (-(r["input_price"] + r["output_price"]),
+                                                            len(r["model"]), r["model"]))}
 
 
 def test_optimization_savings_are_exact(client, db, talk):
@@ -64,7 +76,7 @@ def test_optimization_savings_are_exact(client, db, talk):
         options = alternatives(db, model)
         cost = {r["model"]: Decimal(prompt) / 1000 * r["input_price"] + Decimal(completion) / 1000 * r["output_price"]
                 for r in options["chat"]}
-        cheapest = min(cost, key=lambda m: (cost[m], m))
+        cheapest = min(cost, key=lambda m: (cost[m], len(m), m))
         picks = {"cheapest": cheapest, "next_cheaper": options["next"]["model"]}
         for option, alt in picks.items():
             if (option == "cheapest" or alt != cheapest) and cost[alt] < current:
