@@ -121,12 +121,9 @@ class IngestEndpoint:
             self._touch_key(key)
             if dropped:
                 self._record_sdk_drops(key["id"], dropped)
-        except PoolTimeout:
-            if self._database_down():
-                raise _unavailable() from None
-            raise ApiError(429, "busy", "the server is at capacity; retry shortly", headers={"Retry-After": "1"}) from None
-        except psycopg.OperationalError:
-            raise _unavailable() from None
+        except (PoolTimeout, psycopg.OperationalError) as err:  # 503 when the database is gone, 429 when busy
+            down = not isinstance(err, PoolTimeout) or db.database_down(self._pool())
+            raise db.unavailable(err, down) from None
         duplicates = len(valid) - len(inserted)
         metrics.count_events(len(inserted), duplicates, len(rejected))
         metrics.count_unpriced(rows, inserted)
@@ -214,12 +211,6 @@ class IngestEndpoint:
             self._keys.put(token, key)
         return key
 
-    def _database_down(self) -> bool:
-        """A pool that timed out while short of connections it failed to open means the database is
-        down, not that we are busy (a busy pool is full)."""
-        stats = self._pool().get_stats()
-        return stats.get("pool_size", 0) < stats.get("pool_max", 1) and stats.get("connections_errors", 0) > 0
-
     def _record_sdk_drops(self, key_id, dropped: int) -> None:
         """Events the SDK lost to a full queue: counted per key (only after its batch is stored, so a
         retry does not count them twice) and in /metrics."""
@@ -258,8 +249,3 @@ def inflate_gzip(raw: bytes, limit: int) -> bytes:
         rest = inflater.unused_data
         if not rest:
             return out[0] if len(out) == 1 else b"".join(out)
-
-
-def _unavailable() -> ApiError:
-    return ApiError(503, "database_unavailable", "the database is unreachable; retry shortly",
-                    headers={"Retry-After": "2"})
