@@ -189,3 +189,36 @@ def test_dashboard_and_metrics_carry_this_months_projection(client, database_url
     # All of it in the last minutes: the rate is spent per day of existence (since the first hour used).
     assert Decimal(projection["projected"]) >= spent
     assert get(client, "/api/tokens/metrics", project)["projection"]["month_to_date"] == projection["month_to_date"]
+
+
+def test_a_narrow_filter_pages_within_the_window_and_still_sorts(client, database_url, db, app):
+    """A filter matching few conversations: the page comes from the range's most recent ones, sorted."""
+    key, project = new_project(database_url)
+    events = turns("a", [300, 300]) + turns("b", [100], 5, model="gpt-4o") + turns("c", [900], 6, model="gpt-4o")
+    post(app.test_client(), key, events)
+    efficiency.refresh(db)
+    body = get(client, "/api/tokens/sessions", project, model="gpt-4o", sort="tokens", **RANGE)
+    assert [s["session_id"] for s in body["sessions"]] == ["c", "b"] and body["next"] is None
+    exact = get(client, "/api/tokens/sessions", project, sort="tokens", **RANGE)
+    assert [s["session_id"] for s in exact["sessions"]] == ["c", "a", "b"] and exact["window"] is None
+
+
+def test_a_narrow_range_in_a_large_rollup_is_sorted_within_the_window(client, database_url, db):
+    """5,100 older, dearer conversations fill the sort index's walk; the page falls back to the window."""
+    key, project = new_project(database_url)
+    db.execute("""
+        insert into public.conversations (project_id, session_id, started_at, ended_at, turns, errors, prompt_tokens,
+          completion_tokens, total_tokens, weighted_tokens, cost, unpriced_turns, models, endpoints, providers,
+          zimmer, score, rating, status)
+        select %(p)s::uuid, 'old-' || g, %(t0)s - interval '30 days', %(t0)s - interval '30 days', 1, 0, 10, 0, 10, 10,
+               1 + g, 0, '{gpt-4o}'::text[], '{chat}'::text[], '{openai}'::text[], 10, 96.7, 'Excellent', 'Excellent'
+        from generate_series(1, 5100) g
+        union all
+        select %(p)s::uuid, 'new-' || g, %(t0)s + g * interval '1 minute', %(t0)s + g * interval '1 minute', 1, 0, 10, 0, 10, 10,
+               g * 0.01, 0, '{gpt-4o}'::text[], '{chat}'::text[], '{openai}'::text[], 10, 96.7, 'Excellent', 'Excellent'
+        from generate_series(1, 3) g""", {"p": project, "t0": T0})
+    first = get(client, "/api/tokens/sessions", project, sort="cost", limit=2, **RANGE)
+    assert [s["session_id"] for s in first["sessions"]] == ["new-3", "new-2"]
+    assert (first["window"], first["window_full"]) == (20000, False)
+    rest = get(client, "/api/tokens/sessions", project, sort="cost", limit=2, cursor=first["next"], **RANGE)
+    assert [s["session_id"] for s in rest["sessions"]] == ["new-1"] and rest["next"] is None

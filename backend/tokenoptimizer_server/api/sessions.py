@@ -59,6 +59,9 @@ class SessionsPage(Answer):
     sort: str
     order: str
     refreshed_until: datetime | None = Field(description="The rollup holds rows up to about this time.")
+    window: int | None = Field(None, description="Set when the page was sorted within the range's most recently "
+                               "active conversations (this many) rather than read from the sort's index.")
+    window_full: bool = Field(False, description="The range holds more conversations than the window.")
     next: str | None = Field(description="Send back as `cursor` for the next page; null on the last.")
 
 

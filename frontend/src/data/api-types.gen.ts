@@ -34,6 +34,22 @@ export interface paths {
     /** Send a sample alert to the rule's webhook now, signed like real ones; says what the receiver answered. */
     post: operations["post__api_alerts_rules_{rule_id}_test"];
   };
+  "/api/auth/me": {
+    /** The signed-in user with their organisations, roles and projects (read as the user, under RLS). */
+    get: operations["get__api_auth_me"];
+  };
+  "/api/auth/signin": {
+    /** Email and password in, a session cookie out. */
+    post: operations["post__api_auth_signin"];
+  };
+  "/api/auth/signout": {
+    /** The session ends on the server, and its cookies in the browser. */
+    post: operations["post__api_auth_signout"];
+  };
+  "/api/auth/signup": {
+    /** A new account, signed in; the first account owns the default organisation. */
+    post: operations["post__api_auth_signup"];
+  };
   "/api/budget": {
     /** This month's projection against the monthly budget (the enabled forecast or monthly spend rule). */
     get: operations["get__api_budget"];
@@ -56,6 +72,10 @@ export interface paths {
     /** Every row of the range with the filters, streamed as CSV, a JSON array or JSON lines. */
     get: operations["get__api_export"];
   };
+  "/api/invitations/accept": {
+    /** Join the organisation the invitation is for (it must be addressed to the caller's email). */
+    post: operations["post__api_invitations_accept"];
+  };
   "/api/log": {
     /** Record one usage event or a batch of up to 1,000 (gzip allowed). Never send content. */
     post: operations["ingest_api_log"];
@@ -71,6 +91,26 @@ export interface paths {
   "/api/optimization": {
     /** Where the same tokens would have cost less, with the exact saving. */
     get: operations["get__api_optimization"];
+  };
+  "/api/organisations": {
+    /** A new organisation, owned by the caller. */
+    post: operations["post__api_organisations"];
+  };
+  "/api/organisations/{organisation}/invitations": {
+    /** An invitation by email; the token in the answer goes into the accept link. */
+    post: operations["post__api_organisations_{organisation}_invitations"];
+  };
+  "/api/organisations/{organisation}/members": {
+    /** Members with email and role (any member may look). */
+    get: operations["get__api_organisations_{organisation}_members"];
+  };
+  "/api/organisations/{organisation}/members/{user}": {
+    /** Admins remove viewers and admins, owners anyone; anyone may leave. The last owner stays. */
+    delete: operations["delete__api_organisations_{organisation}_members_{user}"];
+  };
+  "/api/organisations/{organisation}/projects": {
+    /** A project in the organisation (admins and owners). */
+    post: operations["post__api_organisations_{organisation}_projects"];
   };
   "/api/pricing": {
     /** Every global price row, unit stated. */
@@ -97,6 +137,16 @@ export interface paths {
   "/api/pricing/unpriced/reasons": {
     /** Unpriced requests of the range by reason (with what fixes it), then by model. */
     get: operations["get__api_pricing_unpriced_reasons"];
+  };
+  "/api/projects/{project}/keys": {
+    /** The project's keys, by prefix (admins and owners). */
+    get: operations["get__api_projects_{project}_keys"];
+    /** A new key; its raw value is in this answer only. */
+    post: operations["post__api_projects_{project}_keys"];
+  };
+  "/api/projects/{project}/keys/{key}": {
+    /** Revoke a key: the next event sent with it is refused (401). */
+    delete: operations["delete__api_projects_{project}_keys_{key}"];
   };
   "/api/session/{session_id}": {
     /** A session's conversations with their efficiency, and its turns oldest first. */
@@ -144,6 +194,19 @@ export type webhooks = Record<string, never>;
 
 export interface components {
   schemas: {
+    /** AcceptBody */
+    AcceptBody: {
+      /** Token */
+      token: string;
+    };
+    /** Accepted */
+    Accepted: {
+      /**
+       * Organisation Id
+       * Format: uuid
+       */
+      organisation_id: string;
+    };
     /** AlertsAnswer */
     AlertsAnswer: {
       /** Alerts */
@@ -446,6 +509,28 @@ export interface components {
       /** Zimmer Per Conversation */
       zimmer_per_conversation: number | null;
     };
+    /** Created */
+    Created: {
+      /**
+       * Id
+       * Format: uuid
+       */
+      id: string;
+      /** Name */
+      name: string;
+      /**
+       * Organisation Id
+       * @default null
+       */
+      organisation_id?: string | null;
+    };
+    /** Credentials */
+    Credentials: {
+      /** Email */
+      email: string;
+      /** Password */
+      password: string;
+    };
     /** DashboardAnswer */
     DashboardAnswer: {
       /**
@@ -635,6 +720,75 @@ export interface components {
       /** Rejected */
       rejected: components["schemas"]["RejectedEvent"][];
     };
+    /** Invitation */
+    Invitation: {
+      /** Email */
+      email: string;
+      /**
+       * Expires At
+       * Format: date-time
+       */
+      expires_at: string;
+      /**
+       * Id
+       * Format: uuid
+       */
+      id: string;
+      /**
+       * Organisation Id
+       * Format: uuid
+       */
+      organisation_id: string;
+      /**
+       * Role
+       * @enum {string}
+       */
+      role: "owner" | "admin" | "viewer";
+      /**
+       * Token
+       * @description Shown once: the invitee posts it to /api/invitations/accept.
+       */
+      token: string;
+    };
+    /** InvitationBody */
+    InvitationBody: {
+      /** Email */
+      email: string;
+      /**
+       * Role
+       * @default viewer
+       * @enum {string}
+       */
+      role?: "owner" | "admin" | "viewer";
+    };
+    /** Key */
+    Key: {
+      /**
+       * Created At
+       * Format: date-time
+       */
+      created_at: string;
+      /** Display Prefix */
+      display_prefix: string;
+      /** Dropped Events */
+      dropped_events: number;
+      /**
+       * Id
+       * Format: uuid
+       */
+      id: string;
+      /** Last Used At */
+      last_used_at: string | null;
+      /** Name */
+      name: string;
+      /** Revoked At */
+      revoked_at: string | null;
+    };
+    /** Keys */
+    Keys: {
+      /** Keys */
+      keys: components["schemas"]["Key"][];
+    };
     /** KindAnswer */
     KindAnswer: {
       /** Default Params */
@@ -773,6 +927,95 @@ export interface components {
        * @default null
        */
       to?: string;
+    };
+    /** Me */
+    Me: {
+      /** Organisations */
+      organisations: components["schemas"]["MeOrganisation"][];
+      /** Platform Admin */
+      platform_admin: boolean;
+      user: components["schemas"]["User"];
+    };
+    /** Member */
+    Member: {
+      /**
+       * Created At
+       * Format: date-time
+       */
+      created_at: string;
+      /** Email */
+      email: string;
+      /**
+       * Role
+       * @enum {string}
+       */
+      role: "owner" | "admin" | "viewer";
+      /**
+       * User Id
+       * Format: uuid
+       */
+      user_id: string;
+    };
+    /** Members */
+    Members: {
+      /** Members */
+      members: components["schemas"]["Member"][];
+    };
+    /** MeOrganisation */
+    MeOrganisation: {
+      /**
+       * Id
+       * Format: uuid
+       */
+      id: string;
+      /** Name */
+      name: string;
+      /** Projects */
+      projects: components["schemas"]["MeProject"][];
+      /** Role */
+      role: string;
+    };
+    /** MeProject */
+    MeProject: {
+      /**
+       * Id
+       * Format: uuid
+       */
+      id: string;
+      /** Name */
+      name: string;
+    };
+    /** NameBody */
+    NameBody: {
+      /** Name */
+      name: string;
+    };
+    /** NewKey */
+    NewKey: {
+      /**
+       * Created At
+       * Format: date-time
+       */
+      created_at: string;
+      /** Display Prefix */
+      display_prefix: string;
+      /**
+       * Id
+       * Format: uuid
+       */
+      id: string;
+      /**
+       * Key
+       * @description Shown once; only its hash is stored.
+       */
+      key: string;
+      /** Name */
+      name: string;
+      /**
+       * Project Id
+       * Format: uuid
+       */
+      project_id: string;
     };
     /** OptimizationAnswer */
     OptimizationAnswer: {
@@ -1103,6 +1346,11 @@ export interface components {
       /** Index */
       index: number;
     };
+    /** Removed */
+    Removed: {
+      /** Removed */
+      removed: number;
+    };
     /** RetirementNotice */
     RetirementNotice: {
       /** Days Left */
@@ -1126,6 +1374,11 @@ export interface components {
       models: components["schemas"]["RetirementNotice"][];
       /** Notice Days */
       notice_days: number;
+    };
+    /** Revoked */
+    Revoked: {
+      /** Revoked */
+      revoked: number;
     };
     /** RuleAnswer */
     RuleAnswer: {
@@ -1311,6 +1564,18 @@ export interface components {
       sessions: components["schemas"]["Conversation"][];
       /** Sort */
       sort: string;
+      /**
+       * Window
+       * @description Set when the page was sorted within the range's most recently active conversations (this many) rather than read from the sort's index.
+       * @default null
+       */
+      window?: number | null;
+      /**
+       * Window Full
+       * @description The range holds more conversations than the window.
+       * @default false
+       */
+      window_full?: boolean;
     };
     /** SessionsPageQuery */
     SessionsPageQuery: {
@@ -1419,6 +1684,15 @@ export interface components {
        * @constant
        */
       type: "shorter_answers";
+    };
+    /** SignedIn */
+    SignedIn: {
+      /**
+       * Csrf Token
+       * @description Send it back as X-CSRF-Token on every write (also in the to_csrf cookie).
+       */
+      csrf_token: string;
+      user: components["schemas"]["User"];
     };
     /** StoredAlert */
     StoredAlert: {
@@ -1819,6 +2093,16 @@ export interface components {
        */
       user_id?: string | null;
     };
+    /** User */
+    User: {
+      /** Email */
+      email: string;
+      /**
+       * Id
+       * Format: uuid
+       */
+      id: string;
+    };
   };
   responses: never;
   parameters: never;
@@ -2217,6 +2501,178 @@ export interface operations {
       };
     };
   };
+  /** The signed-in user with their organisations, roles and projects (read as the user, under RLS). */
+  get__api_auth_me: {
+    responses: {
+      /** @description OK */
+      200: {
+        content: {
+          "application/json": components["schemas"]["Me"];
+        };
+      };
+      /** @description Bad Request */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+      /** @description Unauthorized */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+      /** @description Not Found */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+      /** @description Method Not Allowed */
+      405: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+      /** @description Misdirected Request */
+      421: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+    };
+  };
+  /** Email and password in, a session cookie out. */
+  post__api_auth_signin: {
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["Credentials"];
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        content: {
+          "application/json": components["schemas"]["SignedIn"];
+        };
+      };
+      /** @description Bad Request */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+      /** @description Unauthorized */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+      /** @description Not Found */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+      /** @description Method Not Allowed */
+      405: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+      /** @description Misdirected Request */
+      421: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+    };
+  };
+  /** The session ends on the server, and its cookies in the browser. */
+  post__api_auth_signout: {
+    responses: {
+      /** @description No Content */
+      204: {
+        content: never;
+      };
+      /** @description Bad Request */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+      /** @description Not Found */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+      /** @description Method Not Allowed */
+      405: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+      /** @description Misdirected Request */
+      421: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+    };
+  };
+  /** A new account, signed in; the first account owns the default organisation. */
+  post__api_auth_signup: {
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["Credentials"];
+      };
+    };
+    responses: {
+      /** @description Created */
+      201: {
+        content: {
+          "application/json": components["schemas"]["SignedIn"];
+        };
+      };
+      /** @description Bad Request */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+      /** @description Not Found */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+      /** @description Method Not Allowed */
+      405: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+      /** @description Conflict */
+      409: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+      /** @description Misdirected Request */
+      421: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+    };
+  };
   /** This month's projection against the monthly budget (the enabled forecast or monthly spend rule). */
   get__api_budget: {
     parameters: {
@@ -2512,6 +2968,58 @@ export interface operations {
       };
     };
   };
+  /** Join the organisation the invitation is for (it must be addressed to the caller's email). */
+  post__api_invitations_accept: {
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["AcceptBody"];
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        content: {
+          "application/json": components["schemas"]["Accepted"];
+        };
+      };
+      /** @description Bad Request */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+      /** @description Unauthorized */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+      /** @description Not Found */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+      /** @description Method Not Allowed */
+      405: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+      /** @description Misdirected Request */
+      421: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+    };
+  };
   /** Record one usage event or a batch of up to 1,000 (gzip allowed). Never send content. */
   ingest_api_log: {
     requestBody: {
@@ -2709,6 +3217,271 @@ export interface operations {
       };
       /** @description Method Not Allowed */
       405: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+      /** @description Misdirected Request */
+      421: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+    };
+  };
+  /** A new organisation, owned by the caller. */
+  post__api_organisations: {
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["NameBody"];
+      };
+    };
+    responses: {
+      /** @description Created */
+      201: {
+        content: {
+          "application/json": components["schemas"]["Created"];
+        };
+      };
+      /** @description Bad Request */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+      /** @description Unauthorized */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+      /** @description Not Found */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+      /** @description Method Not Allowed */
+      405: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+      /** @description Misdirected Request */
+      421: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+    };
+  };
+  /** An invitation by email; the token in the answer goes into the accept link. */
+  "post__api_organisations_{organisation}_invitations": {
+    parameters: {
+      path: {
+        organisation: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["InvitationBody"];
+      };
+    };
+    responses: {
+      /** @description Created */
+      201: {
+        content: {
+          "application/json": components["schemas"]["Invitation"];
+        };
+      };
+      /** @description Bad Request */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+      /** @description Unauthorized */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+      /** @description Not Found */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+      /** @description Method Not Allowed */
+      405: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+      /** @description Misdirected Request */
+      421: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+    };
+  };
+  /** Members with email and role (any member may look). */
+  "get__api_organisations_{organisation}_members": {
+    parameters: {
+      path: {
+        organisation: string;
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        content: {
+          "application/json": components["schemas"]["Members"];
+        };
+      };
+      /** @description Bad Request */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+      /** @description Unauthorized */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+      /** @description Not Found */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+      /** @description Method Not Allowed */
+      405: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+      /** @description Misdirected Request */
+      421: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+    };
+  };
+  /** Admins remove viewers and admins, owners anyone; anyone may leave. The last owner stays. */
+  "delete__api_organisations_{organisation}_members_{user}": {
+    parameters: {
+      path: {
+        organisation: string;
+        user: string;
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        content: {
+          "application/json": components["schemas"]["Removed"];
+        };
+      };
+      /** @description Bad Request */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+      /** @description Unauthorized */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+      /** @description Not Found */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+      /** @description Method Not Allowed */
+      405: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+      /** @description Misdirected Request */
+      421: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+    };
+  };
+  /** A project in the organisation (admins and owners). */
+  "post__api_organisations_{organisation}_projects": {
+    parameters: {
+      path: {
+        organisation: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["NameBody"];
+      };
+    };
+    responses: {
+      /** @description Created */
+      201: {
+        content: {
+          "application/json": components["schemas"]["Created"];
+        };
+      };
+      /** @description Bad Request */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+      /** @description Unauthorized */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+      /** @description Not Found */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+      /** @description Method Not Allowed */
+      405: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+      /** @description Conflict */
+      409: {
         content: {
           "application/json": components["schemas"]["ErrorAnswer"];
         };
@@ -3040,6 +3813,156 @@ export interface operations {
       200: {
         content: {
           "application/json": components["schemas"]["UnpricedReasonsAnswer"];
+        };
+      };
+      /** @description Bad Request */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+      /** @description Unauthorized */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+      /** @description Not Found */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+      /** @description Method Not Allowed */
+      405: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+      /** @description Misdirected Request */
+      421: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+    };
+  };
+  /** The project's keys, by prefix (admins and owners). */
+  "get__api_projects_{project}_keys": {
+    parameters: {
+      path: {
+        project: string;
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        content: {
+          "application/json": components["schemas"]["Keys"];
+        };
+      };
+      /** @description Bad Request */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+      /** @description Unauthorized */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+      /** @description Not Found */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+      /** @description Method Not Allowed */
+      405: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+      /** @description Misdirected Request */
+      421: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+    };
+  };
+  /** A new key; its raw value is in this answer only. */
+  "post__api_projects_{project}_keys": {
+    parameters: {
+      path: {
+        project: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["NameBody"];
+      };
+    };
+    responses: {
+      /** @description Created */
+      201: {
+        content: {
+          "application/json": components["schemas"]["NewKey"];
+        };
+      };
+      /** @description Bad Request */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+      /** @description Unauthorized */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+      /** @description Forbidden */
+      403: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+      /** @description Not Found */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+      /** @description Method Not Allowed */
+      405: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+      /** @description Misdirected Request */
+      421: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+    };
+  };
+  /** Revoke a key: the next event sent with it is refused (401). */
+  "delete__api_projects_{project}_keys_{key}": {
+    parameters: {
+      path: {
+        project: string;
+        key: string;
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        content: {
+          "application/json": components["schemas"]["Revoked"];
         };
       };
       /** @description Bad Request */
