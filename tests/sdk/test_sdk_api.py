@@ -89,11 +89,15 @@ def test_default_clients_from_provider_environment(tracked, fake_provider, monke
     monkeypatch.setenv("ANTHROPIC_API_KEY", "x")
     monkeypatch.setenv("MISTRAL_API_KEY", "x")
     monkeypatch.setenv("MISTRAL_SERVER_URL", fake_provider.url)
+    monkeypatch.setenv("GEMINI_API_KEY", "x")
+    monkeypatch.delenv("GOOGLE_API_KEY", raising=False)
+    monkeypatch.setenv("GOOGLE_GEMINI_BASE_URL", fake_provider.url)
     _tracked._reset_clients()
     try:
-        for model in ("gpt-4o-mini", "claude-sonnet-4-6", "mistral-small-latest"):
+        for model in ("gpt-4o-mini", "claude-sonnet-4-6", "mistral-small-latest", "gemini-2.5-flash"):
             tokenoptimizer.tracked_completion(model, USER)
-        assert [e["provider"] for e in tracked.events] == ["openai", "anthropic", "mistral"]
+        assert [e["provider"] for e in tracked.events] == ["openai", "anthropic", "mistral", "google"]
+        assert fake_provider.requests[3]["headers"].get("x-goog-api-key") == "x"
         headers = {k.lower(): v for k, v in fake_provider.requests[1]["headers"].items()}
         assert headers.get("x-api-key") == "x" or headers.get("authorization") == "Bearer x"
     finally:
