@@ -113,7 +113,7 @@ describe('Sessions, Alerts and Overview (efficiency, rules, budget)', () => {
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } })
     await page.goto(`${server.url}/alerts`)
     await waitFor(async () => (await page.getByTestId('rule-row-session_tokens').count()) === 1)
-    assert.equal(await page.getByTestId('rules-table').locator('tbody tr').count(), 5)  // the defaults
+    assert.equal(await page.getByTestId('rules-table').locator('tbody tr').count(), 6)  // the defaults
     await page.getByTestId('rule-add').click()
     await page.getByTestId('rule-kind').selectOption('monthly_forecast')
     await page.getByTestId('rule-name').fill('Tiny monthly budget')

@@ -166,6 +166,33 @@ def test_unpriced_model_quiet_when_everything_is_priced(project, client, db):
     assert alerts_of(db, rule) == []
 
 
+def test_failing_endpoint_fires_above_its_share_and_resolves_when_it_recovers(project, client, db):
+    key, pid, c = project
+    failed = {"status": "error", "error_type": "RateLimitError"}
+    # flaky: 3 of 5 failed (60%); steady: 1 of 10 (10%, under 20%); rare: 2 of 2 (under 5 requests).
+    post(c, key, [event(T0, endpoint_name="flaky", **(failed if i < 3 else {})) for i in range(5)]
+         + [event(T0, endpoint_name="steady", **(failed if i == 0 else {})) for i in range(10)]
+         + [event(T0, endpoint_name="rare", **failed) for _ in range(2)])
+    rule = add_rule(client, pid, "error_rate")
+    assert (rule["threshold"], rule["params"]) == ("20", {"window_hours": 24, "min_requests": 5})
+    run(db, T0 + timedelta(hours=1))
+    [alert] = alerts_of(db, rule)
+    assert (alert["subject"], alert["value"], alert["state"]) == ("flaky", Decimal("60.0"), "firing")
+    assert alert["message"] == "flaky: 3 of 5 requests failed (60.0%) in the last 24 h (limit 20%)."
+    assert (alert["evidence"]["requests"], alert["evidence"]["errors"]) == (5, 3)
+    # Ten good requests later the share is 3 of 15 (20.0%): no longer above the limit.
+    post(c, key, [event(T0 + timedelta(hours=2), endpoint_name="flaky") for _ in range(10)])
+    run(db, T0 + timedelta(hours=3))
+    assert [a["state"] for a in alerts_of(db, rule)] == ["resolved"]
+
+
+def test_failing_endpoint_threshold_is_a_percentage(client, project):
+    _, pid, _ = project
+    answer = client.post(f"/api/alerts/rules?project={pid}", json={"kind": "error_rate", "threshold": "150"})
+    assert answer.status_code == 400
+    assert answer.get_json()["error"]["details"][0]["field"] == "threshold"
+
+
 @pytest.mark.parametrize("baseline,value,fires", [
     ([10, 12, 11, 9], 30, True),      # mean 10.5, sd 1.29: limit 14.37
     ([10, 12, 11, 9], 14, False),
@@ -230,7 +257,7 @@ def test_alert_list_and_defaults(project, client, db):
     post(c, key, [event(T0, 5000, session_id="huge")])
     run(db, T0 + timedelta(minutes=1))
     kinds = {r["kind"] for r in client.get(f"/api/alerts/rules?project={pid}").get_json()["rules"]}
-    assert kinds == {"session_tokens", "session_cost", "session_efficiency", "unpriced_model", "usage_anomaly"}
+    assert kinds == {"session_tokens", "session_cost", "session_efficiency", "unpriced_model", "usage_anomaly", "error_rate"}
     body = client.get(f"/api/alerts?project={pid}&state=firing").get_json()
     by_kind = {a["kind"]: a for a in body["alerts"]}
     assert set(by_kind) == {"session_tokens", "session_efficiency"} and body["firing"] == 2

@@ -201,6 +201,29 @@ def _unpriced(conn, rule, firing, now):
     return seen
 
 
+@kind("error_rate", "An endpoint's failed requests above X% in the last window_hours", "20",
+      window_hours=24, min_requests=5)
+def _error_rate(conn, rule, firing, now):
+    """Endpoints failing more than threshold percent of at least min_requests requests in the window."""
+    hours, least = int(rule.params.get("window_hours", 24)), int(rule.params.get("min_requests", 5))
+    since = now - timedelta(hours=hours)
+    rows = conn.execute(
+        "select endpoint_name, sum(requests)::bigint as requests, sum(errors)::bigint as errors "
+        "from public.usage_rollups_hourly where project_id = %s and bucket >= date_trunc('hour', %s::timestamptz) "
+        "and bucket <= %s group by endpoint_name having sum(errors) > 0", (rule.project_id, since, now)).fetchall()
+    seen: dict[str, Finding | None] = {s: None for s in firing}
+    for r in rows:
+        share = (Decimal(100) * r["errors"] / r["requests"]).quantize(Decimal("0.1"))
+        if r["requests"] >= least and share > rule.threshold:
+            seen[r["endpoint_name"]] = Finding(
+                r["endpoint_name"], share,
+                f"{r['endpoint_name']}: {r['errors']:,} of {r['requests']:,} requests failed ({share}%) in the last "
+                f"{hours} h (limit {rule.threshold.normalize():f}%).",
+                {"endpoint_name": r["endpoint_name"], "requests": r["requests"], "errors": r["errors"],
+                 "error_rate_percent": str(share), "window_hours": hours})
+    return seen
+
+
 # Unusual usage -----------------------------------------------------------------------------------
 
 def anomaly_threshold(baseline: list[Decimal], k: Decimal) -> tuple[Decimal, Decimal, Decimal]:

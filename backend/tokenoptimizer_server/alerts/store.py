@@ -20,6 +20,7 @@ DEFAULT_RULES = (
     ("session_efficiency", "Low efficiency score", Decimal(50), {}),
     ("unpriced_model", "Model with no price", None, {"window_hours": 24}),
     ("usage_anomaly", "Unusual hourly spend", None, {"metric": "cost", "k": 3, "weeks": 4}),
+    ("error_rate", "Failing endpoint", Decimal(20), {"window_hours": 24, "min_requests": 5}),
 )
 
 
@@ -35,7 +36,16 @@ class UnpricedParams(BaseModel):
     window_hours: int = Field(24, ge=1, le=720)
 
 
-_PARAMS = {"usage_anomaly": AnomalyParams, "unpriced_model": UnpricedParams}
+class ErrorRateParams(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    window_hours: int = Field(24, ge=1, le=720)
+    min_requests: int = Field(5, ge=1, le=1_000_000)
+
+
+_PARAMS = {"usage_anomaly": AnomalyParams, "unpriced_model": UnpricedParams, "error_rate": ErrorRateParams}
+
+# The kinds the API takes: the registry's names, one list (the table's check constraint mirrors it).
+Kind = Literal[tuple(KINDS)]
 
 
 class RuleIn(BaseModel):
@@ -43,8 +53,7 @@ class RuleIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    kind: Literal["session_tokens", "session_cost", "session_efficiency", "daily_spend", "monthly_spend",
-                  "monthly_forecast", "unpriced_model", "usage_anomaly"]
+    kind: Kind
     name: str | None = Field(None, min_length=1, max_length=100)
     threshold: Decimal | None = Field(None, ge=0, description="N tokens, $X, score S or the budget in USD.")
     params: dict = Field(default_factory=dict)
@@ -63,6 +72,8 @@ class RuleIn(BaseModel):
         self.params = _PARAMS[self.kind](**self.params).model_dump(mode="json") if self.kind in _PARAMS else {}
         if self.kind == "session_efficiency" and self.threshold is not None and self.threshold > 100:
             raise ParameterError("threshold", "an efficiency score lies between 0 and 100")
+        if self.kind == "error_rate" and self.threshold is not None and self.threshold > 100:
+            raise ParameterError("threshold", "an error rate is a percentage between 0 and 100")
         return self
 
 

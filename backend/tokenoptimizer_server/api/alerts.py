@@ -17,6 +17,7 @@ from .. import analytics, db
 from ..alerts import deliver, store
 from ..alerts.evaluate import alert_json
 from ..alerts.rules import KINDS
+from ..alerts.store import Kind
 from ..errors import ApiError
 from .access import require_admin
 from .answers import Answer
@@ -25,8 +26,6 @@ from .params import ProjectQuery
 from .sessions import Projection
 
 bp = Blueprint("alerts", __name__)
-Kind = Literal["session_tokens", "session_cost", "session_efficiency", "daily_spend", "monthly_spend",
-               "monthly_forecast", "unpriced_model", "usage_anomaly"]
 
 
 class AlertsQuery(ProjectQuery):

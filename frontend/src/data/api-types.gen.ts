@@ -803,7 +803,7 @@ export interface components {
        * Kind
        * @enum {string}
        */
-      kind: "session_tokens" | "session_cost" | "session_efficiency" | "daily_spend" | "monthly_spend" | "monthly_forecast" | "unpriced_model" | "usage_anomaly";
+      kind: "session_tokens" | "session_cost" | "session_efficiency" | "daily_spend" | "monthly_spend" | "monthly_forecast" | "unpriced_model" | "error_rate" | "usage_anomaly";
     };
     /** LogRow */
     LogRow: {
@@ -1399,7 +1399,7 @@ export interface components {
        * Kind
        * @enum {string}
        */
-      kind: "session_tokens" | "session_cost" | "session_efficiency" | "daily_spend" | "monthly_spend" | "monthly_forecast" | "unpriced_model" | "usage_anomaly";
+      kind: "session_tokens" | "session_cost" | "session_efficiency" | "daily_spend" | "monthly_spend" | "monthly_forecast" | "unpriced_model" | "error_rate" | "usage_anomaly";
       /** Name */
       name: string;
       /** Params */
@@ -1437,7 +1437,7 @@ export interface components {
        * Kind
        * @enum {string}
        */
-      kind: "session_tokens" | "session_cost" | "session_efficiency" | "daily_spend" | "monthly_spend" | "monthly_forecast" | "unpriced_model" | "usage_anomaly";
+      kind: "session_tokens" | "session_cost" | "session_efficiency" | "daily_spend" | "monthly_spend" | "monthly_forecast" | "unpriced_model" | "error_rate" | "usage_anomaly";
       /**
        * Name
        * @default null
@@ -1711,7 +1711,7 @@ export interface components {
        * Kind
        * @enum {string}
        */
-      kind: "session_tokens" | "session_cost" | "session_efficiency" | "daily_spend" | "monthly_spend" | "monthly_forecast" | "unpriced_model" | "usage_anomaly";
+      kind: "session_tokens" | "session_cost" | "session_efficiency" | "daily_spend" | "monthly_spend" | "monthly_forecast" | "unpriced_model" | "error_rate" | "usage_anomaly";
       /**
        * Last Seen
        * Format: date-time

@@ -97,19 +97,3 @@ export interface TokenMetrics {
     avg_prompt_tokens_per_turn: number | null
   }
 }
-
-export type AlertSeverity = 'warning' | 'critical'
-
-interface AlertBase {
-  severity: AlertSeverity
-  message: string
-}
-
-export type Alert =
-  | (AlertBase & { type: 'unpriced_model'; model: string; requests: number })
-  | (AlertBase & { type: 'error_rate'; endpoint_name: string; requests: number; errors: number; error_rate: number })
-  | (AlertBase & { type: 'cost_spike'; day: string; cost: string; typical_cost: string })
-
-export interface AlertsResponse {
-  alerts: Alert[]
-}

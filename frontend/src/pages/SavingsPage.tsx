@@ -1,6 +1,6 @@
 // Savings: the total possible saving, recommendations with their exact savings (largest first;
 // per endpoint × model the cheapest model and the smallest step down; per endpoint, summarising
-// growing conversation histories; per endpoint × model, capping overlong answers), and the alerts (unpriced traffic, failing endpoints, cost spikes).
+// growing conversation histories; per endpoint × model, capping overlong answers), and the firing alerts (unpriced traffic, failing endpoints, budgets, unusual spend).
 import { useMemo } from 'react'
 import { Link, useLocation } from 'react-router'
 import { DateRangePicker } from '../components/DateRangePicker'
@@ -51,12 +51,14 @@ function AlertItem({ alert }: { alert: AlertView }) {
   const [filters] = useFilters()
   const { search } = useLocation()
   let action = null
-  if (alert.action?.kind === 'add-price') {
+  if (alert.action.kind === 'add-price') {
     const state: AddPriceState = { addPrice: alert.action.model }
     action = <Link to={{ pathname: '/pricing', search }} state={state} data-testid="alert-add-price">Add a price for {alert.action.model} →</Link>
-  } else if (alert.action?.kind === 'logs') {
+  } else if (alert.action.kind === 'logs') {
     const logs = filtersToSearch({ ...filters, endpoint_name: alert.action.endpoint, status: 'error' }).toString()
     action = <Link to={{ pathname: '/logs', search: logs }} data-testid="alert-logs">See the failed requests →</Link>
+  } else if (alert.action.kind === 'alerts') {
+    action = <Link to={{ pathname: '/alerts', search }} data-testid="alert-rules">See it on the Alerts page →</Link>
   }
   return (
     <li className={`alert alert-${alert.severity}`} data-testid={`alert-${alert.key}`} title={alert.message}>
@@ -122,7 +124,7 @@ export function SavingsPage() {
       <section className="card panel" aria-label="Alerts" data-testid="alerts-panel">
         <header className="panel-head">
           <h2>Alerts</h2>
-          <span className="muted small">unpriced traffic, failing endpoints and cost spikes in this range</span>
+          <span className="muted small">firing now: unpriced traffic, failing endpoints, budgets and unusual spend</span>
         </header>
         <LoadingPanel
           {...queryState(alerts)}

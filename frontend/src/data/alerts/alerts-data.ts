@@ -15,6 +15,7 @@ export const THRESHOLD_LABEL: Record<Kind, string | null> = {
   monthly_forecast: 'Monthly budget, forecast (USD)',
   unpriced_model: null,
   usage_anomaly: null,
+  error_rate: 'Failed requests above (% of an endpoint\'s requests)',
 }
 
 const MONEY_KINDS: Kind[] = ['session_cost', 'daily_spend', 'monthly_spend', 'monthly_forecast']
@@ -24,6 +25,7 @@ export function thresholdText(rule: Pick<AlertRule, 'kind' | 'threshold' | 'para
   const t = rule.threshold
   if (rule.kind === 'usage_anomaly') return `${String(rule.params.k ?? 3)} σ above usual ${String(rule.params.metric ?? 'cost')}`
   if (rule.kind === 'unpriced_model') return `in the last ${String(rule.params.window_hours ?? 24)} h`
+  if (rule.kind === 'error_rate') return `> ${t ?? 20}% failed in ${String(rule.params.window_hours ?? 24)} h`
   if (t === null) return '—'
   if (MONEY_KINDS.includes(rule.kind)) return formatCost(t)
   if (rule.kind === 'session_tokens') return `${formatInteger(Number(t))} tokens`
@@ -47,7 +49,8 @@ export function alertView(alert: StoredAlert, timeZone?: string): AlertView {
   const money = MONEY_KINDS.includes(alert.kind)
   const value = alert.value === null ? { text: '—' }
     : money ? moneyText(alert.value)
-      : alert.kind === 'session_efficiency' ? { text: `${alert.value}/100` } : { text: formatInteger(Number(alert.value)) }
+      : alert.kind === 'session_efficiency' ? { text: `${alert.value}/100` }
+        : alert.kind === 'error_rate' ? { text: `${alert.value}%` } : { text: formatInteger(Number(alert.value)) }
   return {
     id: alert.id, state: alert.state, rule: alert.rule_name, subject: alert.subject, message: alert.message, value,
     since: formatTimestamp(alert.first_seen, timeZone),

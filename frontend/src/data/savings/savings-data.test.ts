@@ -1,7 +1,8 @@
 import { describe, expect, test } from 'vitest'
 import { alertViews, formatReduction, recommendationViews, savingsTotal } from './savings-data'
+import type { StoredAlert } from '../alerts/alerts-types'
 import type {
-  Alert, CheaperModelRecommendation, Recommendation, ShorterAnswersRecommendation, SummariseHistoryRecommendation,
+  CheaperModelRecommendation, Recommendation, ShorterAnswersRecommendation, SummariseHistoryRecommendation,
 } from '../types'
 
 const rec = (endpoint: string, model: string, savings: string, over: Partial<CheaperModelRecommendation> = {}): CheaperModelRecommendation => ({
@@ -128,28 +129,31 @@ describe('savingsTotal', () => {
 })
 
 describe('alertViews', () => {
-  const alerts: Alert[] = [
-    { type: 'unpriced_model', severity: 'warning', model: 'acme-llm-1', requests: 1200, message: 'm1' },
-    { type: 'cost_spike', severity: 'warning', day: '2026-11-15T00:00:00+00:00', cost: '0.1', typical_cost: '0.01875', message: 'm2' },
-    { type: 'error_rate', severity: 'critical', endpoint_name: 'flaky', requests: 6, errors: 5, error_rate: 0.8333, message: 'm3' },
+  const stored = (kind: StoredAlert['kind'], subject: string, evidence: Record<string, unknown>, rule_name: string = kind): StoredAlert => ({
+    id: subject, project_id: 'p', rule_id: 'r', rule_name, kind, subject, state: 'firing', first_seen: '2026-11-15T00:00:00Z',
+    last_seen: '2026-11-15T01:00:00Z', resolved_at: null, value: '1', threshold: null, message: `message of ${subject}`, evidence,
+  })
+  const alerts: StoredAlert[] = [
+    stored('unpriced_model', 'acme-llm-1', { unpriced_requests: 1200 }),
+    stored('usage_anomaly', 'cost', {}, 'Unusual hourly spend'),
+    stored('error_rate', 'flaky', { requests: 6, errors: 5, error_rate_percent: '83.3', window_hours: 24 }),
   ]
 
   test('most severe first, the API order kept within a severity', () => {
     expect(alertViews(alerts).map((a) => [a.severity, a.key])).toEqual([
-      ['critical', 'errors:flaky'], ['warning', 'unpriced:acme-llm-1'], ['warning', 'spike:2026-11-15T00:00:00+00:00'],
+      ['critical', 'error_rate:flaky'], ['warning', 'unpriced_model:acme-llm-1'], ['warning', 'usage_anomaly:cost'],
     ])
   })
 
   test.each([
-    [0, 'flaky is failing', '5 of 6 requests failed (83.3%)', { kind: 'logs', endpoint: 'flaky' }],
+    [0, 'flaky is failing', '5 of 6 requests failed (83.3%) in the last 24 hours', { kind: 'logs', endpoint: 'flaky' }],
     [1, 'No price for acme-llm-1', '1,200 requests with unknown cost, missing from every total', { kind: 'add-price', model: 'acme-llm-1' }],
-    [2, 'Cost spike on 2026-11-15', '$0.10 that day against a daily average of $0.02', null],
+    [2, 'Unusual hourly spend', 'message of cost', { kind: 'alerts' }],
   ])('alert %i: %s, %s', (index, title, detail, action) => {
     expect(alertViews(alerts)[index]).toMatchObject({ title, detail, action })
   })
 
-  test('an unknown alert type shows the server message', () => {
-    const unknown = { type: 'budget', severity: 'info', message: 'over budget' } as unknown as Alert
-    expect(alertViews([unknown])[0]).toMatchObject({ severity: 'info', title: 'budget', action: null })
+  test('spend over a budget is critical', () => {
+    expect(alertViews([stored('monthly_spend', '2026-11', {})])[0]).toMatchObject({ severity: 'critical', key: 'monthly_spend:2026-11' })
   })
 })

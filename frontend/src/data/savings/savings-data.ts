@@ -1,11 +1,12 @@
 // Pure mappings for the Savings page: recommendations with their exact savings (decimal
 // strings, summed and ordered by string arithmetic, never floats) and the alerts.
 import {
-  compareDecimals, decimalRatio, formatCost, formatCount, formatInteger, formatPercent, formatTimestamp,
+  compareDecimals, decimalRatio, formatCost, formatCount, formatInteger,
   sumDecimals,
 } from '../format-data'
+import type { StoredAlert } from '../alerts/alerts-types'
 import type {
-  Alert, CheaperModelRecommendation, Recommendation, ShorterAnswersRecommendation, SummariseHistoryRecommendation,
+  CheaperModelRecommendation, Recommendation, ShorterAnswersRecommendation, SummariseHistoryRecommendation,
 } from '../types'
 
 /** A saving as a reduction: 0.2 → `−20%`, 0.3333 → `−33.3%`. */
@@ -154,61 +155,57 @@ export function savingsTotal(recommendations: Recommendation[]): SavingsTotal {
   return { amount, groups: best.size, savings: formatCost(amount), currentCost: formatCost(current), reduction: formatReduction(share) }
 }
 
-export type AlertAction = { kind: 'add-price'; model: string } | { kind: 'logs'; endpoint: string } | null
+export type AlertAction =
+  | { kind: 'add-price'; model: string }
+  | { kind: 'logs'; endpoint: string }
+  | { kind: 'alerts' }
 
 export interface AlertView {
   key: string
-  severity: 'critical' | 'warning' | 'info'
+  severity: 'critical' | 'warning'
   title: string
   detail: string
   message: string
   action: AlertAction
 }
 
-function severityOf(value: string): AlertView['severity'] {
-  return value === 'critical' || value === 'warning' ? value : 'info'
+// Spend past a budget and a failing endpoint need someone now; the other kinds can wait for a look.
+const CRITICAL_KINDS: StoredAlert['kind'][] = ['daily_spend', 'monthly_spend', 'error_rate']
+const SEVERITY_ORDER = { critical: 0, warning: 1 }
+
+function evidenceCount(alert: StoredAlert, field: string): number {
+  return Number(alert.evidence[field] ?? 0)
 }
 
-const SEVERITY_ORDER = { critical: 0, warning: 1, info: 2 }
-
-function alertView(alert: Alert): AlertView {
-  const base = { severity: severityOf(alert.severity), message: alert.message }
-  switch (alert.type) {
+/** A firing stored alert as this page lists it: a title, a detail in figures and the next step. */
+function alertView(alert: StoredAlert): AlertView {
+  const base = {
+    key: `${alert.kind}:${alert.subject}`, message: alert.message,
+    severity: CRITICAL_KINDS.includes(alert.kind) ? 'critical' as const : 'warning' as const,
+  }
+  switch (alert.kind) {
     case 'unpriced_model':
       return {
         ...base,
-        key: `unpriced:${alert.model}`,
-        title: `No price for ${alert.model}`,
-        detail: `${formatCount(alert.requests, 'request')} with unknown cost, missing from every total`,
-        action: { kind: 'add-price', model: alert.model },
+        title: `No price for ${alert.subject}`,
+        detail: `${formatCount(evidenceCount(alert, 'unpriced_requests'), 'request')} with unknown cost, missing from every total`,
+        action: { kind: 'add-price', model: alert.subject },
       }
     case 'error_rate':
       return {
         ...base,
-        key: `errors:${alert.endpoint_name}`,
-        title: `${alert.endpoint_name} is failing`,
-        detail: `${formatInteger(alert.errors)} of ${formatInteger(alert.requests)} requests failed (${formatPercent(alert.error_rate)})`,
-        action: { kind: 'logs', endpoint: alert.endpoint_name },
+        title: `${alert.subject} is failing`,
+        detail: `${formatInteger(evidenceCount(alert, 'errors'))} of ${formatInteger(evidenceCount(alert, 'requests'))} requests failed `
+          + `(${String(alert.evidence.error_rate_percent)}%) in the last ${formatCount(evidenceCount(alert, 'window_hours'), 'hour')}`,
+        action: { kind: 'logs', endpoint: alert.subject },
       }
-    case 'cost_spike':
-      return {
-        ...base,
-        key: `spike:${alert.day}`,
-        // Cost-spike days are UTC days.
-        title: `Cost spike on ${formatTimestamp(alert.day, 'UTC').slice(0, 10)}`,
-        detail: `${formatCost(alert.cost)} that day against a daily average of ${formatCost(alert.typical_cost)}`,
-        action: null,
-      }
-    default: {
-      // An alert type this dashboard does not know yet: show the server's message as is.
-      const unknown = alert as { type: string; message: string }
-      return { ...base, key: `other:${unknown.type}:${unknown.message}`, title: unknown.type, detail: '', action: null }
-    }
+    default:
+      return { ...base, title: alert.rule_name, detail: alert.message, action: { kind: 'alerts' } }
   }
 }
 
-/** Alerts most severe first, keeping the API's order within a severity. */
-export function alertViews(alerts: Alert[]): AlertView[] {
+/** Firing alerts most severe first, keeping the API's order (newest first) within a severity. */
+export function alertViews(alerts: StoredAlert[]): AlertView[] {
   return alerts
     .map((a, i) => ({ view: alertView(a), i }))
     .sort((a, b) => SEVERITY_ORDER[a.view.severity] - SEVERITY_ORDER[b.view.severity] || a.i - b.i)

@@ -61,6 +61,16 @@ export function RuleEditor({ kinds, initial, isNew, hasSecret, saving, error, on
             </label>
           </>
         )}
+        {(rule.kind === 'unpriced_model' || rule.kind === 'error_rate') && (
+          <label className="field">Window (hours)
+            <input inputMode="numeric" value={String(params.window_hours ?? 24)} onChange={(e) => set({ params: { ...params, window_hours: e.target.value } })} data-testid="rule-window" />
+          </label>
+        )}
+        {rule.kind === 'error_rate' && (
+          <label className="field">At least this many requests
+            <input inputMode="numeric" value={String(params.min_requests ?? 5)} onChange={(e) => set({ params: { ...params, min_requests: e.target.value } })} data-testid="rule-min-requests" />
+          </label>
+        )}
         <label className="field">Webhook URL
           <input value={rule.webhook_url ?? ''} placeholder="https://hooks.slack.com/services/…" onChange={(e) => set({ webhook_url: e.target.value })} data-testid="rule-webhook" />
         </label>
