@@ -9,7 +9,7 @@ from flask import Flask, Response, current_app, g, request
 from prometheus_client import (CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram,
                                generate_latest, multiprocess)
 
-from .api.access import require_admin
+from .api.access import require_operator
 from .api.contract import ADMIN, answers, documented
 
 EVENTS = Counter("tokenoptimizer_events_total", "Usage events by outcome", ["outcome"])
@@ -50,8 +50,8 @@ def count_spans(events: int, without_usage: int, rejected: int) -> None:
 
 @documented(resp=answers(None, 401, description="Prometheus text exposition format."), security=ADMIN)
 def _render() -> Response:
-    """Admin only (local mode: loopback): the counters say what this server is doing."""
-    require_admin()
+    """The admin token only (local mode: loopback): the counters span every organisation on this server."""
+    require_operator()
     registry = None
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         registry = CollectorRegistry()

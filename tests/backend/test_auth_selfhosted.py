@@ -161,6 +161,16 @@ def test_the_admin_token_still_serves_scripts_and_nobody_else_reads(server):
     assert (anonymous.status_code, scripted.status_code) == (401, 200)
 
 
+def test_metrics_span_every_organisation_so_a_signed_in_user_is_not_enough(server):
+    """Anyone may sign up; /metrics counts every tenant's traffic, so it takes the admin token."""
+    stranger = sign_up(server, "stranger")
+    assert stranger.get("/api/auth/me").status_code == 200
+    refused = stranger.get("/metrics")
+    assert refused.status_code == 401 and refused.json()["error"]["code"] == "unauthorized"
+    scraped = requests.get(f"{server}/metrics", headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}, timeout=30)
+    assert scraped.status_code == 200 and "tokenoptimizer_" in scraped.text
+
+
 def test_no_request_runs_as_another_caller(server):
     """Signed-in outsiders' and the admin token's reads interleaved on the same pooled connections:
     each answer is its own caller's (set local ends with each request's transaction)."""

@@ -31,11 +31,9 @@ def _is_loopback() -> bool:
         return False
 
 
-def is_admin() -> bool:
-    """Local mode trusts loopback clients; self-hosted mode wants the admin token, or a signed-in user,
-    whose requests run as them under row-level security, so the database decides (auth/caller.py)."""
-    if g.get("signed_in_user") is not None:
-        return True
+def is_operator() -> bool:
+    """Whoever runs the server: the admin token (scripts, the CLI, a Prometheus scraper), or in local
+    mode a client on this machine. Never a person's browser session."""
     settings = current_app.config["SETTINGS"]
     token = bearer_token()
     # Bytes: compare_digest refuses a non-ASCII str (a 500 for any such token).
@@ -45,13 +43,29 @@ def is_admin() -> bool:
     return settings.mode == "local" and _is_loopback()
 
 
+def is_admin() -> bool:
+    """The operator, or a signed-in user, whose requests run as them under row-level security, so
+    the database decides what they read (auth/caller.py)."""
+    return g.get("signed_in_user") is not None or is_operator()
+
+
+def _refuse(what: str) -> ApiError:
+    settings = current_app.config["SETTINGS"]
+    hint = ("send Authorization: Bearer <TOKENOPTIMIZER_ADMIN_TOKEN>" if settings.mode == "selfhosted"
+            else "local mode serves the dashboard to this machine only")
+    return ApiError(401, "unauthorized", f"{what} required: {hint}")
+
+
 def require_admin() -> None:
     """Guard for dashboard reads and pricing writes."""
     if not is_admin():
-        settings = current_app.config["SETTINGS"]
-        hint = ("send Authorization: Bearer <TOKENOPTIMIZER_ADMIN_TOKEN>" if settings.mode == "selfhosted"
-                else "local mode serves the dashboard to this machine only")
-        raise ApiError(401, "unauthorized", f"admin access required: {hint}")
+        raise _refuse("admin access")
+
+
+def require_operator() -> None:
+    """Guard for what spans every tenant (the server's /metrics): a signed-in member is not enough."""
+    if not is_operator():
+        raise _refuse("the admin token")
 
 
 def allowed_hosts(settings: Settings) -> frozenset[str]:
