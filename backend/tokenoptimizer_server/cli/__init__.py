@@ -7,6 +7,7 @@ import logging
 import click
 
 from .database import database_options  # noqa: F401  (re-exported for subcommands)
+from .init_cmd import init
 from .keys import keys
 from .pricing import pricing
 from .report import report
@@ -32,3 +33,4 @@ main.add_command(keys)
 main.add_command(pricing)
 main.add_command(report)
 main.add_command(users)
+main.add_command(init)

@@ -25,6 +25,9 @@ class Integration:
     package = ""  # the provider SDK's import name
     extra = ""
     model_prefixes: tuple[str, ...] = ()  # lowercase model-name prefixes that belong to this provider
+    # Qualified names of the client classes an app constructs (`tokenoptimizer init` looks for them).
+    client_classes: tuple[str, ...] = ()
+    example_model = ""  # the model `tokenoptimizer init --check` asks for unless told otherwise
 
     def parse_usage(self, usage: Any) -> Optional[dict]:
         """The provider's usage object in the project's one usage rule (see _event.usage_fields)."""
@@ -66,6 +69,10 @@ class Integration:
         raise NotImplementedError
 
     def default_client(self, is_async: bool) -> Any:
+        raise NotImplementedError
+
+    def client_at(self, base_url: str, api_key: str) -> Any:
+        """A sync client of this provider talking to base_url, without retries (init --check)."""
         raise NotImplementedError
 
     def completion_call(self, client: Any, model: str, messages: Any, stream: bool, params: dict,

@@ -182,6 +182,8 @@ def _completion_call(client: Any, model: str, messages: Any, stream: bool, param
 class Anthropic(Integration):
     name = provider = package = extra = PROVIDER
     model_prefixes = ("claude",)
+    client_classes = ("anthropic.Anthropic", "anthropic.AsyncAnthropic")
+    example_model = "claude-sonnet-4-5"
 
     def parse_usage(self, usage: Any) -> Optional[dict]:
         return parse_usage(usage)
@@ -208,6 +210,9 @@ class Anthropic(Integration):
         """Built from ANTHROPIC_API_KEY / ANTHROPIC_BASE_URL by the anthropic package itself."""
         anthropic = self.require()
         return anthropic.AsyncAnthropic() if is_async else anthropic.Anthropic()
+
+    def client_at(self, base_url: str, api_key: str) -> Any:
+        return self.require().Anthropic(base_url=base_url, api_key=api_key, max_retries=0)
 
     def completion_call(self, client: Any, model: str, messages: Any, stream: bool, params: dict,
                         is_async: bool = False):

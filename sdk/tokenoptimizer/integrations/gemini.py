@@ -110,6 +110,8 @@ class Gemini(Integration):
     aliases = ("google-genai",)
     package = "google.genai"
     model_prefixes = ("gemini", "gemma")
+    client_classes = ("google.genai.Client", "google.genai.client.Client")
+    example_model = "gemini-2.5-flash"
 
     def parse_usage(self, usage: Any) -> Optional[dict]:
         return parse_usage(usage)
@@ -143,6 +145,10 @@ class Gemini(Integration):
         base_url = os.environ.get("GOOGLE_GEMINI_BASE_URL")
         options = genai.types.HttpOptions(base_url=base_url) if base_url else None
         return genai.Client(http_options=options)
+
+    def client_at(self, base_url: str, api_key: str) -> Any:
+        genai = self.require()
+        return genai.Client(api_key=api_key, http_options=genai.types.HttpOptions(base_url=base_url))
 
     def completion_call(self, client: Any, model: str, messages: Any, stream: bool, params: dict,
                         is_async: bool = False):

@@ -71,6 +71,8 @@ class Mistral(Integration):
     package = "mistralai"
     model_prefixes = ("mistral", "codestral", "open-mistral", "open-mixtral", "open-codestral", "ministral",
                       "pixtral", "magistral", "devstral", "voxtral")
+    client_classes = ("mistralai.Mistral", "mistralai.client.Mistral")  # v1, v2+
+    example_model = "mistral-small-latest"
 
     def parse_usage(self, usage: Any) -> Optional[dict]:
         return parse_usage(usage)
@@ -87,6 +89,10 @@ class Mistral(Integration):
         self.require()
         server_url = os.environ.get("MISTRAL_SERVER_URL") or None
         return _classes()[0](api_key=os.environ.get("MISTRAL_API_KEY", ""), server_url=server_url)
+
+    def client_at(self, base_url: str, api_key: str) -> Any:
+        self.require()
+        return _classes()[0](api_key=api_key, server_url=base_url)
 
     def completion_call(self, client: Any, model: str, messages: Any, stream: bool, params: dict,
                         is_async: bool = False):

@@ -140,6 +140,8 @@ class OpenAI(Integration):
     name = provider = package = extra = PROVIDER
     model_prefixes = ("gpt-", "gpt4", "o1", "o3", "o4", "text-embedding", "chatgpt", "davinci", "babbage",
                       "omni-moderation", "computer-use", "dall-e", "whisper", "tts-")
+    client_classes = ("openai.OpenAI", "openai.AsyncOpenAI", "openai.AzureOpenAI", "openai.AsyncAzureOpenAI")
+    example_model = "gpt-4o-mini"
 
     def parse_usage(self, usage: Any) -> Optional[dict]:
         return parse_usage(usage)
@@ -176,6 +178,9 @@ class OpenAI(Integration):
         """Built from OPENAI_API_KEY / OPENAI_BASE_URL by the openai package itself."""
         openai = self.require()
         return openai.AsyncOpenAI() if is_async else openai.OpenAI()
+
+    def client_at(self, base_url: str, api_key: str) -> Any:
+        return self.require().OpenAI(base_url=base_url, api_key=api_key, max_retries=0)
 
     def completion_call(self, client: Any, model: str, messages: Any, stream: bool, params: dict,
                         is_async: bool = False):

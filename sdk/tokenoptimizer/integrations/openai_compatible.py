@@ -55,6 +55,7 @@ class Compatible(OpenAI):
     """A service that speaks OpenAI's API and owns model names of its own (deepseek-chat)."""
 
     extra = "openai"
+    client_classes = ()  # its clients are openai.OpenAI, which the OpenAI integration claims
 
     def __init__(self, provider: str, prefixes: tuple[str, ...]) -> None:
         self.name = self.provider = provider
