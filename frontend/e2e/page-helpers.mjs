@@ -29,5 +29,8 @@ export async function settle(page) {
 export async function screenshot(page, name) {
   mkdirSync(SCREENSHOTS, { recursive: true })
   await settle(page)
+  // A full-page capture paints the sticky header where the viewport is: scrolled (a click scrolls an
+  // element into view), it would cover the content at that height. Capture from the top.
+  await page.evaluate(() => window.scrollTo(0, 0))
   await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true })
 }

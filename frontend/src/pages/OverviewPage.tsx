@@ -51,7 +51,7 @@ function EndpointTable({ groups }: { groups: BreakdownGroup[] }) {
   const rows = useMemo(() => endpointRows(groups), [groups])
   return (
     <div className="table-wrap">
-      <table className="table" data-testid="endpoint-table">
+      <table className="table table-stack" data-testid="endpoint-table">
         <thead>
           <tr>
             <th scope="col">Endpoint</th>
@@ -66,14 +66,14 @@ function EndpointTable({ groups }: { groups: BreakdownGroup[] }) {
           {rows.map((row) => (
             <tr key={row.key} data-testid={`endpoint-row-${row.key}`}>
               <th scope="row"><code>{row.key}</code></th>
-              <td className="num" data-testid="cell-requests">{row.requests}</td>
-              <td className="num" data-testid="cell-tokens">{row.tokens}</td>
-              <td className="num" data-testid="cell-cost">
+              <td className="num" data-label="Requests" data-testid="cell-requests">{row.requests}</td>
+              <td className="num" data-label="Tokens" data-testid="cell-tokens">{row.tokens}</td>
+              <td className="num" data-label="Cost" data-testid="cell-cost">
                 {row.cost}
                 {row.unpriced > 0 && <span className="badge badge-warning" title={`${row.unpriced} requests without a price are not in this cost`}>+{row.unpriced} unpriced</span>}
               </td>
-              <td className="num" data-testid="cell-share">{row.share}</td>
-              <td className="num" data-testid="cell-latency">{row.avgLatency}</td>
+              <td className="num" data-label="Share of cost" data-testid="cell-share">{row.share}</td>
+              <td className="num" data-label="Avg latency" data-testid="cell-latency">{row.avgLatency}</td>
             </tr>
           ))}
         </tbody>
