@@ -26,6 +26,7 @@ from .params import ProjectQuery
 from .sessions import Projection
 
 bp = Blueprint("alerts", __name__)
+bp.before_request(require_admin)  # every route here is a dashboard read or an admin write
 
 
 class AlertsQuery(ProjectQuery):
@@ -113,7 +114,6 @@ def _no_rule(rule_id: uuid.UUID) -> ApiError:
 @spec.validate(query=AlertsQuery, resp=answers(AlertsAnswer, 400, 401, 404), security=ADMIN)
 def alerts(query: AlertsQuery):
     """Alerts newest first: state, first and last seen, the evidence; `firing` counts those still firing."""
-    require_admin()
     with db.pool().connection() as conn:
         project = _project(conn)
         rows = store.list_alerts(conn, project, query.state, query.limit)
@@ -126,7 +126,6 @@ def alerts(query: AlertsQuery):
 @spec.validate(query=ProjectQuery, resp=answers(RulesAnswer, 400, 401, 404), security=ADMIN)
 def rules():
     """The project's rules (secrets left out) and every kind with its defaults."""
-    require_admin()
     with db.pool().connection() as conn:
         rows = store.list_rules(conn, _project(conn))
     kinds = [{"kind": k.name, "description": k.description, "default_threshold":
@@ -140,7 +139,6 @@ def rules():
                security=ADMIN)
 def create_rule(json: store.RuleIn):
     """A new rule; threshold, name and params default per kind."""
-    require_admin()
     _body()
     with db.pool().connection() as conn:
         row = store.create_rule(conn, _project(conn), json)
@@ -151,7 +149,6 @@ def create_rule(json: store.RuleIn):
 @spec.validate(query=ProjectQuery, json=store.RuleIn, resp=answers(RuleAnswer, 400, 401, 404), security=ADMIN)
 def update_rule(rule_id: uuid.UUID, json: store.RuleIn):
     """Replace a rule (the stored webhook secret stays unless `webhook_secret` is sent)."""
-    require_admin()
     body = _body()
     with db.pool().connection() as conn:
         row = store.update_rule(conn, _project(conn), rule_id, json, keep_secret="webhook_secret" not in body)
@@ -163,7 +160,6 @@ def update_rule(rule_id: uuid.UUID, json: store.RuleIn):
 @bp.delete("/api/alerts/rules/<uuid:rule_id>")
 @spec.validate(query=ProjectQuery, resp=answers(None, 400, 401, 404, status=204), security=ADMIN)
 def delete_rule(rule_id: uuid.UUID):
-    require_admin()
     with db.pool().connection() as conn:
         if not store.delete_rule(conn, _project(conn), rule_id):
             raise _no_rule(rule_id)
@@ -174,7 +170,6 @@ def delete_rule(rule_id: uuid.UUID):
 @spec.validate(query=ProjectQuery, resp=answers(TestSendAnswer, 400, 401, 404), security=ADMIN)
 def test_send(rule_id: uuid.UUID):
     """Send a sample alert to the rule's webhook now, signed like real ones; says what the receiver answered."""
-    require_admin()
     with db.pool().connection() as conn:
         row = store.get_rule(conn, _project(conn), rule_id)
     if row is None:
@@ -197,7 +192,6 @@ def test_send(rule_id: uuid.UUID):
 @spec.validate(query=ProjectQuery, resp=answers(BudgetAnswer, 400, 401, 404), security=ADMIN)
 def budget():
     """This month's projection against the monthly budget (the enabled forecast or monthly spend rule)."""
-    require_admin()
     with db.pool().connection() as conn:
         project = _project(conn)
         projection = conn.execute("select public.month_projection(%s) as p", (project,)).fetchone()["p"]

@@ -17,6 +17,7 @@ from .params import (BreakdownQuery, LogsQuery, ProjectQuery, ReadQuery, Session
                      TimeseriesQuery, path_text)
 
 bp = Blueprint("analytics", __name__)
+bp.before_request(require_admin)  # every route here is a dashboard read or an admin write
 
 
 def read(answer: type, query_model: type[ReadQuery] = ReadQuery):
@@ -29,8 +30,7 @@ def _json(body: str) -> Response:
 
 
 def _read(function: str, query: ReadQuery, *extra: object) -> Response:
-    """Guard, resolve the project, call the function."""
-    require_admin()
+    """Resolve the project and call the function (the blueprint guards every route)."""
     with db.pool().connection() as conn:
         return _json(analytics.call_json(conn, function, analytics.read_args(conn, query), *extra))
 
@@ -39,7 +39,6 @@ def _read(function: str, query: ReadQuery, *extra: object) -> Response:
 @read(a.DashboardAnswer)
 def dashboard(query: ReadQuery):
     """Totals for the range, the previous period of equal length, the change, and this month's projection."""
-    require_admin()
     with db.pool().connection() as conn:
         read = analytics.read_args(conn, query)
         summary = analytics.call_json(conn, "usage_summary", read)

@@ -19,6 +19,7 @@ from .contract import ADMIN, answers, documented, parse_query
 from .params import ExportQuery
 
 bp = Blueprint("export", __name__)
+bp.before_request(require_admin)  # every route here is a dashboard read or an admin write
 
 CSV_COLUMNS = (
     "id", "timestamp", "model", "provider", "endpoint_name", "status", "error_type", "latency_ms",
@@ -79,7 +80,6 @@ _WRITERS = {"csv": _csv, "jsonl": _jsonl, "json": _json_array}
                                      "application/x-ndjson, as an attachment."))
 def export():
     """Every row of the range with the filters, streamed as CSV, a JSON array or JSON lines."""
-    require_admin()
     query: ExportQuery = parse_query(ExportQuery)
     with db.pool().connection() as conn:
         read = analytics.read_args(conn, query)  # the project exists: nothing can fail after the first byte

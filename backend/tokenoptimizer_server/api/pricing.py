@@ -20,6 +20,7 @@ from .contract import ADMIN, answers, spec
 from .params import ReadQuery, path_text
 
 bp = Blueprint("pricing", __name__)
+bp.before_request(require_admin)  # every route here is a dashboard read or an admin write
 UNIT = "USD per 1K tokens"
 
 
@@ -80,7 +81,6 @@ def _actor() -> str:
 @spec.validate(resp=answers(a.PricingAnswer, 401), security=ADMIN)
 def list_pricing():
     """Every global price row, unit stated."""
-    require_admin()
     with db.pool().connection() as conn:
         return jsonify({"unit": UNIT, "models": store.list_prices(conn)})
 
@@ -89,7 +89,6 @@ def list_pricing():
 @spec.validate(resp=answers(a.PriceHistoryAnswer, 400, 401), security=ADMIN)
 def price_history(model: str):
     """Every change to a model's price, newest first."""
-    require_admin()
     path_text("model", model)
     with db.pool().connection() as conn:
         return jsonify({"model": model, "unit": UNIT, "history": store.history(conn, model)})
@@ -99,7 +98,6 @@ def price_history(model: str):
 @spec.validate(json=PriceUpdate, resp=answers(a.PriceAnswer, 400, 401), security=ADMIN)
 def put_price(model: str, json: PriceUpdate):
     """Create or change a price; the next event for that model uses it on every worker."""
-    require_admin()
     path_text("model", model)
     if not isinstance(request.get_json(silent=True), dict):
         raise ApiError(400, "invalid_json", "body must be a JSON object of pricing fields")
@@ -117,7 +115,6 @@ def put_price(model: str, json: PriceUpdate):
 @spec.validate(resp=answers(None, 400, 401, 404, status=204), security=ADMIN)
 def delete_price(model: str):
     """Delete a global price; past costs keep the price they were fixed with."""
-    require_admin()
     path_text("model", model)
     with db.pool().connection() as conn:
         if not store.delete_price(conn, model, _actor()):
@@ -169,7 +166,6 @@ class RetirementsAnswer(a.Answer):
 @spec.validate(query=ReadQuery, resp=answers(UnpricedReasonsAnswer, 400, 401, 404), security=ADMIN)
 def unpriced_reasons(query: ReadQuery):
     """Unpriced requests of the range by reason (with what fixes it), then by model."""
-    require_admin()
     with db.pool().connection() as conn:
         body = analytics.call_json(conn, "unpriced_by_reason", analytics.read_args(conn, query))
     return Response(body, mimetype="application/json")
@@ -179,7 +175,6 @@ def unpriced_reasons(query: ReadQuery):
 @spec.validate(query=ReadQuery, resp=answers(RetirementsAnswer, 400, 401, 404), security=ADMIN)
 def retirements(query: ReadQuery):
     """Models in the range's traffic that retire within 60 days: successor and each endpoint's cost on it."""
-    require_admin()
     with db.pool().connection() as conn:
         read = astuple(analytics.read_args(conn, query))
         book = PriceBook(*store.load_rows(conn))

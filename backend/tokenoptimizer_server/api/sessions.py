@@ -22,6 +22,7 @@ from .contract import ADMIN, answers, spec
 from .params import ProjectQuery, ReadQuery, from_validation_error, path_text
 
 bp = Blueprint("sessions", __name__)
+bp.before_request(require_admin)  # every route here is a dashboard read or an admin write
 
 Rating = Literal["Excellent", "Good", "Fair", "Poor"]
 
@@ -145,7 +146,6 @@ def _json(body: str) -> Response:
 @spec.validate(query=SessionsPageQuery, resp=answers(SessionsPage, 400, 401, 404), security=ADMIN)
 def sessions(query: SessionsPageQuery):
     """Conversations in the range, one keyset page, sorted by recency, cost, tokens, turns or score."""
-    require_admin()
     with db.pool().connection() as conn:
         read = analytics.read_args(conn, query)
         return _json(analytics.call_json(conn, "conversation_page", read, query.sort, query.order,
@@ -156,7 +156,6 @@ def sessions(query: SessionsPageQuery):
 @spec.validate(query=ProjectQuery, resp=answers(SessionAnswer, 400, 401, 404), security=ADMIN)
 def session(session_id: str, query: ProjectQuery):
     """A session's conversations with their efficiency, and its turns oldest first."""
-    require_admin()
     path_text("session_id", session_id)
     with db.pool().connection() as conn:
         project = analytics.project(conn, query.project and str(query.project))
@@ -170,7 +169,6 @@ def session(session_id: str, query: ProjectQuery):
 @spec.validate(query=ReadQuery, resp=answers(TokenMetricsAnswer, 400, 401, 404), security=ADMIN)
 def token_metrics(query: ReadQuery):
     """Per request and per conversation: tokens, Zimmer, cost, score, cost per Zimmer Token, projection."""
-    require_admin()
     with db.pool().connection() as conn:
         return _json(analytics.call_json(conn, "usage_token_metrics", analytics.read_args(conn, query)))
 
@@ -179,7 +177,6 @@ def token_metrics(query: ReadQuery):
 @spec.validate(query=ProjectQuery, resp=answers(EfficiencySettings, 400, 401, 404), security=ADMIN)
 def get_settings(query: ProjectQuery):
     """The project's session gap, Zimmer baseline and model multipliers."""
-    require_admin()
     with db.pool().connection() as conn:
         project = analytics.project(conn, query.project and str(query.project))
         return _json(efficiency.get_settings(conn, project).model_dump_json())
@@ -190,7 +187,6 @@ def get_settings(query: ProjectQuery):
                security=ADMIN)
 def put_settings(query: ProjectQuery, json: EfficiencySettings):
     """Change them; the evaluator job rebuilds the project's conversations with the new settings."""
-    require_admin()
     if not isinstance(request.get_json(silent=True), dict):
         raise ApiError(400, "invalid_body", "the body must be a JSON object")
     with db.pool().connection() as conn:

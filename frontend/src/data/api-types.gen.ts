@@ -181,7 +181,7 @@ export interface paths {
     post: operations["ingest_log"];
   };
   "/metrics": {
-    /** Admin only (local mode: loopback): the counters say what this server is doing. */
+    /** The admin token only (local mode: loopback): the counters span every organisation on this server. */
     get: operations["get__metrics"];
   };
   "/v1/traces": {
@@ -4439,7 +4439,7 @@ export interface operations {
       };
     };
   };
-  /** Admin only (local mode: loopback): the counters say what this server is doing. */
+  /** The admin token only (local mode: loopback): the counters span every organisation on this server. */
   get__metrics: {
     responses: {
       /** @description Prometheus text exposition format. */
