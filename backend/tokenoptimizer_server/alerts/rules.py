@@ -183,14 +183,19 @@ def _forecast(conn, rule, firing, now):
     return seen
 
 
+def _last_hours(conn, rule: Rule, now: datetime, columns: str, rest: str) -> list[dict]:
+    """Hourly rollup rows of the rule's last `window_hours` (the hour `now` falls in included)."""
+    since = now - timedelta(hours=int(rule.params.get("window_hours", 24)))
+    return conn.execute(f"select {columns} from public.usage_rollups_hourly where project_id = %s "
+                        f"and bucket >= date_trunc('hour', %s::timestamptz) and bucket <= %s and {rest}",
+                        (rule.project_id, since, now)).fetchall()
+
+
 @kind("unpriced_model", "A model seen with no price", None, window_hours=24)
 def _unpriced(conn, rule, firing, now):
     """Models with unpriced requests in the last window_hours; resolves once a window passes without any."""
-    since = now - timedelta(hours=int(rule.params.get("window_hours", 24)))
-    rows = conn.execute(
-        "select model, sum(unpriced_requests)::bigint as requests, min(bucket) as first_hour, max(bucket) as last_hour "
-        "from public.usage_rollups_hourly where project_id = %s and bucket >= date_trunc('hour', %s::timestamptz) "
-        "and bucket <= %s and unpriced_requests > 0 group by model", (rule.project_id, since, now)).fetchall()
+    rows = _last_hours(conn, rule, now, "model, sum(unpriced_requests)::bigint as requests, min(bucket) as first_hour, "
+                       "max(bucket) as last_hour", "unpriced_requests > 0 group by model")
     seen: dict[str, Finding | None] = {s: None for s in firing}
     for r in rows:
         seen[r["model"]] = Finding(r["model"], Decimal(r["requests"]),
@@ -206,11 +211,8 @@ def _unpriced(conn, rule, firing, now):
 def _error_rate(conn, rule, firing, now):
     """Endpoints failing more than threshold percent of at least min_requests requests in the window."""
     hours, least = int(rule.params.get("window_hours", 24)), int(rule.params.get("min_requests", 5))
-    since = now - timedelta(hours=hours)
-    rows = conn.execute(
-        "select endpoint_name, sum(requests)::bigint as requests, sum(errors)::bigint as errors "
-        "from public.usage_rollups_hourly where project_id = %s and bucket >= date_trunc('hour', %s::timestamptz) "
-        "and bucket <= %s group by endpoint_name having sum(errors) > 0", (rule.project_id, since, now)).fetchall()
+    rows = _last_hours(conn, rule, now, "endpoint_name, sum(requests)::bigint as requests, sum(errors)::bigint as errors",
+                       "true group by endpoint_name having sum(errors) > 0")
     seen: dict[str, Finding | None] = {s: None for s in firing}
     for r in rows:
         share = (Decimal(100) * r["errors"] / r["requests"]).quantize(Decimal("0.1"))

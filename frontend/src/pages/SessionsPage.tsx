@@ -77,7 +77,7 @@ function SessionList() {
         testId="sessions"
       >
         <div className={`table-wrap${sessions.isPlaceholderData ? ' is-stale' : ''}`}>
-          <table className="table table-dense" data-testid="sessions-table">
+          <table className="table table-dense table-stack" data-testid="sessions-table">
             <thead>
               <tr>
                 <th scope="col">Session</th>
@@ -100,22 +100,22 @@ function SessionList() {
                   <th scope="row">
                     <Link to={{ pathname: sessionPath(row.id), search }} className="mono" data-testid="session-link">{row.id}</Link>
                   </th>
-                  <td className="num" data-testid="cell-turns">
+                  <td className="num" data-label="Turns" data-testid="cell-turns">
                     {row.turns}
                     {row.errors > 0 && <span className="badge badge-error" title="failed requests">{row.errors} failed</span>}
                   </td>
-                  <td className="num" data-testid="cell-tokens">{row.tokens}</td>
-                  <td className="num" data-testid="cell-cost" title={row.cost.exact && `exactly ${row.cost.exact}`}>
+                  <td className="num" data-label="Tokens" data-testid="cell-tokens">{row.tokens}</td>
+                  <td className="num" data-label="Cost" data-testid="cell-cost" title={row.cost.exact && `exactly ${row.cost.exact}`}>
                     {row.cost.text}
                     {row.unpriced > 0 && <span className="badge badge-warning" title={`${row.unpriced} turns without a price are not in this cost`}>+{row.unpriced} unpriced</span>}
                   </td>
-                  <td className="num" data-testid="cell-zimmer">{row.zimmer}</td>
-                  <td className="num" data-testid="cell-score">{row.score}</td>
-                  <td><RatingBadge value={row.rating} testId="cell-rating" /></td>
-                  <td><RatingBadge value={row.status} testId="cell-status" /></td>
-                  <td className="nowrap mono" data-testid="cell-started">{row.started}</td>
-                  <td className="num nowrap" data-testid="cell-duration">{row.duration}</td>
-                  <td data-testid="cell-models">{row.models}</td>
+                  <td className="num" data-label="Zimmer" data-testid="cell-zimmer">{row.zimmer}</td>
+                  <td className="num" data-label="Score" data-testid="cell-score">{row.score}</td>
+                  <td data-label="Rating"><RatingBadge value={row.rating} testId="cell-rating" /></td>
+                  <td data-label="Status"><RatingBadge value={row.status} testId="cell-status" /></td>
+                  <td className="nowrap mono" data-label="Started" data-testid="cell-started">{row.started}</td>
+                  <td className="num nowrap" data-label="Duration" data-testid="cell-duration">{row.duration}</td>
+                  <td data-label="Models" data-testid="cell-models">{row.models}</td>
                 </tr>
               ))}
             </tbody>
