@@ -6,15 +6,18 @@ through (docs/api.md).
 
 from __future__ import annotations
 
-from flask import Blueprint, Response
+from decimal import Decimal
+
+from flask import Blueprint, Response, jsonify
 
 from .. import analytics, db
+from .. import simulate as simulation
 from ..errors import ApiError
 from . import answers as a
 from .access import require_admin
 from .contract import ADMIN, answers, spec
-from .params import (BreakdownQuery, LogsQuery, ProjectQuery, ReadQuery, SessionsQuery,
-                     TimeseriesQuery, path_text)
+from .params import (BreakdownQuery, LogsQuery, ProjectQuery, ReadQuery, SessionsQuery, SimulateQuery,
+                     TimeseriesQuery, invalid, path_text)
 
 bp = Blueprint("analytics", __name__)
 bp.before_request(require_admin)  # every route here is a dashboard read or an admin write
@@ -72,6 +75,22 @@ def unpriced(query: ReadQuery):
 def optimization(query: ReadQuery):
     """Where the same tokens would have cost less, with the exact saving."""
     return _read("usage_optimization", query)
+
+
+@bp.get("/api/optimization/simulate")
+@read(a.SimulationAnswer, SimulateQuery)
+def simulate(query: SimulateQuery):
+    """What-if: the endpoint's traffic in the range on another model (or a typed price), per month."""
+    per_1k = Decimal(1000)
+    target = simulation.Target(query.target_model) if query.target_model else simulation.Target(
+        None, query.input_price / per_1k, query.output_price / per_1k,
+        (query.cached_input_price if query.cached_input_price is not None else query.input_price) / per_1k)
+    with db.pool().connection() as conn:
+        read = analytics.read_args(conn, query)
+        answer = simulation.simulate(conn, read.project, query.endpoint_name, query.model, query.start, query.end, target)
+    if answer["target"]["priced_as"] is None:
+        raise invalid("target_model", f"no price for {query.target_model}: add one, or type a price instead")
+    return jsonify(answer)
 
 
 @bp.get("/api/logs")

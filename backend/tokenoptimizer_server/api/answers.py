@@ -243,3 +243,53 @@ Advice = Annotated[CheaperModelAdvice | SummariseHistoryAdvice | ShorterAnswersA
 
 class OptimizationAnswer(Answer):
     recommendations: list[Advice]
+
+
+class SimulationSide(Answer):
+    sample_cost: Amount
+    range_cost: Amount = Field(description="The sample's cost scaled to every request of the range.")
+    monthly_cost: Amount = Field(description="30 days at the range's daily rate.")
+
+
+class SimulationTarget(SimulationSide):
+    model: str | None
+    priced_as: str | None = Field(description="The price row the target resolved to (as ingest would).")
+    input_price: str | None = Field(None, description="USD per 1K input tokens of that row.")
+    output_price: str | None = Field(None, description="USD per 1K output tokens of that row.")
+
+
+class SimulationRange(Answer):
+    requests: int
+    unpriced_requests: int
+    cost: Amount
+
+
+class SimulationSample(Answer):
+    requests: int
+    compared: int = Field(description="Requests priced both as stored and on the target: the figures compare these.")
+    current_unpriced: int
+    target_unpriced: int
+
+
+class SimulationProfile(Answer):
+    avg_prompt_tokens: int
+    cached_share: str
+    cache_write_share: str
+    largest_prompt_tokens: int
+    long_context_requests: int = Field(description="Requests above the target's first long-context threshold.")
+    models: list[str]
+
+
+class SimulationAnswer(Answer):
+    endpoint_name: str
+    from_: datetime = Field(alias="from")
+    to: datetime
+    days: str = Field(description="Days of traffic the monthly figures extrapolate from.")
+    range: SimulationRange
+    sample: SimulationSample
+    profile: SimulationProfile
+    current: SimulationSide
+    target: SimulationTarget
+    monthly_saving: str = Field(description="current.monthly_cost - target.monthly_cost (negative: the target costs more).")
+    change: str | None = Field(description="(target - current) / current over the compared requests.")
+    evidence: list[dict[str, Any]] = Field(description="Shadow comparisons for this endpoint and model (none yet).")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime, timedelta, timezone
+from decimal import Decimal
 from typing import Annotated, Literal
 
 from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr,
@@ -145,6 +146,27 @@ class LogsQuery(ReadQuery):
 class ExportQuery(ReadQuery):
     format: Literal["csv", "json", "jsonl"] = "csv"
     status: Literal["ok", "error"] | None = None
+
+
+class SimulateQuery(ReadQuery):
+    """An endpoint's traffic in the range, re-priced on a target model or on a typed price (per 1M tokens)."""
+
+    target_model: Filter = Field(None, description="The model to price the traffic on, resolved as ingest resolves names.")
+    input_price: Decimal | None = Field(None, ge=0, le=100_000, description="Typed price instead of a model: USD per 1M input tokens.")
+    output_price: Decimal | None = Field(None, ge=0, le=100_000, description="USD per 1M output tokens (with input_price).")
+    cached_input_price: Decimal | None = Field(None, ge=0, le=100_000, description="USD per 1M cached input tokens; default: input_price.")
+
+    @model_validator(mode="after")
+    def _target(self):
+        if not self.endpoint_name:
+            raise ParameterError("endpoint_name", "is required: the endpoint whose traffic to re-price")
+        typed = self.input_price is not None or self.output_price is not None
+        if (self.target_model is None) == (not typed):
+            raise ParameterError("target_model", "give either target_model or input_price and output_price")
+        if typed and (self.input_price is None or self.output_price is None):
+            raise ParameterError("output_price" if self.output_price is None else "input_price",
+                                 "a typed price needs both input_price and output_price")
+        return self
 
 
 def path_text(field: str, value: str, max_length: int = 200) -> str:

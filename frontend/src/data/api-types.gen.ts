@@ -92,6 +92,10 @@ export interface paths {
     /** Where the same tokens would have cost less, with the exact saving. */
     get: operations["get__api_optimization"];
   };
+  "/api/optimization/simulate": {
+    /** What-if: the endpoint's traffic in the range on another model (or a typed price), per month. */
+    get: operations["get__api_optimization_simulate"];
+  };
   "/api/organisations": {
     /** A new organisation, owned by the caller. */
     post: operations["post__api_organisations"];
@@ -1694,6 +1698,215 @@ export interface components {
       csrf_token: string;
       user: components["schemas"]["User"];
     };
+    /**
+     * SimulateQuery
+     * @description An endpoint's traffic in the range, re-priced on a target model or on a typed price (per 1M tokens).
+     */
+    SimulateQuery: {
+      /**
+       * Cached Input Price
+       * @description USD per 1M cached input tokens; default: input_price.
+       * @default null
+       */
+      cached_input_price?: number | string | null;
+      /**
+       * Endpoint Name
+       * @description Exact match; at most 200 characters.
+       * @default null
+       */
+      endpoint_name?: string | null;
+      /**
+       * From
+       * Format: date-time
+       * @description Start (ISO 8601); default 7 days before `to`.
+       * @default null
+       */
+      from?: string;
+      /**
+       * Input Price
+       * @description Typed price instead of a model: USD per 1M input tokens.
+       * @default null
+       */
+      input_price?: number | string | null;
+      /**
+       * Model
+       * @description Exact match; at most 200 characters.
+       * @default null
+       */
+      model?: string | null;
+      /**
+       * Output Price
+       * @description USD per 1M output tokens (with input_price).
+       * @default null
+       */
+      output_price?: number | string | null;
+      /**
+       * Project
+       * @description A project id; default: the project named 'default'.
+       * @default null
+       */
+      project?: string | null;
+      /**
+       * Provider
+       * @description Exact match; at most 200 characters.
+       * @default null
+       */
+      provider?: string | null;
+      /**
+       * Target Model
+       * @description The model to price the traffic on, resolved as ingest resolves names.
+       * @default null
+       */
+      target_model?: string | null;
+      /**
+       * To
+       * Format: date-time
+       * @description End (ISO 8601); default now, or 7 days after `from` when that is later.
+       * @default null
+       */
+      to?: string;
+    };
+    /** SimulationAnswer */
+    SimulationAnswer: {
+      /**
+       * Change
+       * @description (target - current) / current over the compared requests.
+       */
+      change: string | null;
+      current: components["schemas"]["SimulationSide"];
+      /**
+       * Days
+       * @description Days of traffic the monthly figures extrapolate from.
+       */
+      days: string;
+      /** Endpoint Name */
+      endpoint_name: string;
+      /**
+       * Evidence
+       * @description Shadow comparisons for this endpoint and model (none yet).
+       */
+      evidence: {
+          [key: string]: unknown;
+        }[];
+      /**
+       * From
+       * Format: date-time
+       */
+      from: string;
+      /**
+       * Monthly Saving
+       * @description current.monthly_cost - target.monthly_cost (negative: the target costs more).
+       */
+      monthly_saving: string;
+      profile: components["schemas"]["SimulationProfile"];
+      range: components["schemas"]["SimulationRange"];
+      sample: components["schemas"]["SimulationSample"];
+      target: components["schemas"]["SimulationTarget"];
+      /**
+       * To
+       * Format: date-time
+       */
+      to: string;
+    };
+    /** SimulationProfile */
+    SimulationProfile: {
+      /** Avg Prompt Tokens */
+      avg_prompt_tokens: number;
+      /** Cache Write Share */
+      cache_write_share: string;
+      /** Cached Share */
+      cached_share: string;
+      /** Largest Prompt Tokens */
+      largest_prompt_tokens: number;
+      /**
+       * Long Context Requests
+       * @description Requests above the target's first long-context threshold.
+       */
+      long_context_requests: number;
+      /** Models */
+      models: string[];
+    };
+    /** SimulationRange */
+    SimulationRange: {
+      /**
+       * Cost
+       * @description USD as a decimal string.
+       */
+      cost: string;
+      /** Requests */
+      requests: number;
+      /** Unpriced Requests */
+      unpriced_requests: number;
+    };
+    /** SimulationSample */
+    SimulationSample: {
+      /**
+       * Compared
+       * @description Requests priced both as stored and on the target: the figures compare these.
+       */
+      compared: number;
+      /** Current Unpriced */
+      current_unpriced: number;
+      /** Requests */
+      requests: number;
+      /** Target Unpriced */
+      target_unpriced: number;
+    };
+    /** SimulationSide */
+    SimulationSide: {
+      /**
+       * Monthly Cost
+       * @description 30 days at the range's daily rate.
+       */
+      monthly_cost: string;
+      /**
+       * Range Cost
+       * @description The sample's cost scaled to every request of the range.
+       */
+      range_cost: string;
+      /**
+       * Sample Cost
+       * @description USD as a decimal string.
+       */
+      sample_cost: string;
+    };
+    /** SimulationTarget */
+    SimulationTarget: {
+      /**
+       * Input Price
+       * @description USD per 1K input tokens of that row.
+       * @default null
+       */
+      input_price?: string | null;
+      /** Model */
+      model: string | null;
+      /**
+       * Monthly Cost
+       * @description 30 days at the range's daily rate.
+       */
+      monthly_cost: string;
+      /**
+       * Output Price
+       * @description USD per 1K output tokens of that row.
+       * @default null
+       */
+      output_price?: string | null;
+      /**
+       * Priced As
+       * @description The price row the target resolved to (as ingest would).
+       */
+      priced_as: string | null;
+      /**
+       * Range Cost
+       * @description The sample's cost scaled to every request of the range.
+       */
+      range_cost: string;
+      /**
+       * Sample Cost
+       * @description USD as a decimal string.
+       */
+      sample_cost: string;
+    };
     /** StoredAlert */
     StoredAlert: {
       /** Evidence */
@@ -3195,6 +3408,71 @@ export interface operations {
       200: {
         content: {
           "application/json": components["schemas"]["OptimizationAnswer"];
+        };
+      };
+      /** @description Bad Request */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+      /** @description Unauthorized */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+      /** @description Not Found */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+      /** @description Method Not Allowed */
+      405: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+      /** @description Misdirected Request */
+      421: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+    };
+  };
+  /** What-if: the endpoint's traffic in the range on another model (or a typed price), per month. */
+  get__api_optimization_simulate: {
+    parameters: {
+      query?: {
+        /** @description A project id; default: the project named 'default'. */
+        project?: string | null;
+        /** @description Start (ISO 8601); default 7 days before `to`. */
+        from?: string;
+        /** @description End (ISO 8601); default now, or 7 days after `from` when that is later. */
+        to?: string;
+        /** @description Exact match; at most 200 characters. */
+        model?: string | null;
+        /** @description Exact match; at most 200 characters. */
+        endpoint_name?: string | null;
+        /** @description Exact match; at most 200 characters. */
+        provider?: string | null;
+        /** @description The model to price the traffic on, resolved as ingest resolves names. */
+        target_model?: string | null;
+        /** @description Typed price instead of a model: USD per 1M input tokens. */
+        input_price?: number | string | null;
+        /** @description USD per 1M output tokens (with input_price). */
+        output_price?: number | string | null;
+        /** @description USD per 1M cached input tokens; default: input_price. */
+        cached_input_price?: number | string | null;
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        content: {
+          "application/json": components["schemas"]["SimulationAnswer"];
         };
       };
       /** @description Bad Request */

@@ -7,6 +7,7 @@ import type {
   TimeseriesResponse, UnpricedResponse,
 } from './types'
 import type { PriceHistoryResponse, RetirementsResponse, UnpricedReasonsResponse } from './pricing/pricing-types'
+import type { SimulationAnswer, SimulationTarget } from './savings/simulate-data'
 import type { SessionAnswer, SessionsPage, SessionsPageParams, TokenMetricsAnswer } from './sessions/sessions-types'
 import type {
   AlertRule, AlertState, AlertsAnswer, BudgetAnswer, RuleInput, RulesAnswer, TestSendAnswer,
@@ -54,6 +55,8 @@ export interface DataSource {
   getSession(sessionId: string, project?: string | null): Promise<SessionAnswer>
   getTokenMetrics(params: ReadParams): Promise<TokenMetricsAnswer>
   getOptimization(params: ReadParams): Promise<OptimizationResponse>
+  /** What-if: an endpoint's traffic re-priced on a target (API only: priced by the ingest resolver in Python). */
+  simulate?(params: ReadParams, target: SimulationTarget): Promise<SimulationAnswer>
   /** Stored alerts, newest first; `state` narrows to firing or resolved. */
   getAlerts(project: string | null, state?: AlertState | null): Promise<AlertsAnswer>
   getAlertRules(project: string | null): Promise<RulesAnswer>

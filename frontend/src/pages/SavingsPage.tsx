@@ -11,6 +11,7 @@ import { filtersToSearch } from '../data/filters-data'
 import { type AlertView, type RecommendationView, alertViews, recommendationViews, savingsTotal } from '../data/savings/savings-data'
 import { useAlertsQuery, useOptimizationQuery } from '../data/savings/savings-queries'
 import { useFilters } from '../data/use-filters'
+import { Simulator } from './savings/Simulator'
 
 /** State handed to the Pricing page so it opens its "Add price" editor for this model. */
 export interface AddPriceState {
@@ -121,6 +122,7 @@ export function SavingsPage() {
           </ol>
         </LoadingPanel>
       </section>
+      <Simulator />
       <section className="card panel" aria-label="Alerts" data-testid="alerts-panel">
         <header className="panel-head">
           <h2>Alerts</h2>

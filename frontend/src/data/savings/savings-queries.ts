@@ -2,6 +2,7 @@ import { useQuery } from '@tanstack/react-query'
 import { type Filters, filtersKey, readParams } from '../filters-data'
 import { liveQueryOptions } from '../live'
 import { getDataSource } from '../source'
+import type { SimulationTarget } from './simulate-data'
 
 export const savingsKeys = {
   all: ['savings'] as const,
@@ -23,5 +24,19 @@ export function useAlertsQuery(filters: Filters) {
     // The firing stored alerts (the Alerts page has rules and history).
     queryFn: async () => (await getDataSource()).getAlerts(filters.project, 'firing'),
     ...liveQueryOptions,
+  })
+}
+
+/** What-if for one endpoint (null target: nothing asked yet). */
+export function useSimulationQuery(filters: Filters, target: SimulationTarget | null) {
+  return useQuery({
+    queryKey: [...savingsKeys.all, 'simulate', filtersKey(filters), target] as const,
+    queryFn: async () => {
+      const source = await getDataSource()
+      if (!source.simulate) throw new Error('The simulator needs the TokenOptimizer API (self-hosted or local).')
+      return source.simulate(readParams(filters), target as SimulationTarget)
+    },
+    enabled: target !== null && Boolean(filters.endpoint_name),
+    retry: false,
   })
 }
