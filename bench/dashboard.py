@@ -4,17 +4,25 @@
     .venv/bin/python bench/dashboard.py --rows 200000   # a quick run
 
 Creates `tokenoptimizer_bench_<pid>` on the Postgres server at --admin-url, applies
-supabase/migrations, loads rows over the last --days days with COPY, builds the rollups, then
-calls each read through the real Flask app (test client: routing, parameter parsing, the pool,
-the SQL functions, JSON) over 24h, 7d, 30d and 90d windows ending now, without and with a model
-filter, and prints p50/p95 in milliseconds. The database is dropped at the end unless --keep.
+supabase/migrations, loads rows over the last --days days with COPY, builds the usage rollups and
+the conversations rollup (bench/dashboard_setup.py), then calls each read the dashboard makes
+(frontend/src/data/api-source.ts) through the real Flask app (test client: routing, parameter
+parsing, the pool, the SQL functions, JSON) over 24h, 7d, 30d and 90d windows ending now, without
+and with a model filter, and prints p50/p95 in milliseconds.
+
+--mode both (default) times every case twice, side by side, one right after the other:
+- local: local mode, the API's connection as the tables' owner (row-level security not applied);
+- fenced: self-hosted mode as a signed-in member of the project's organisation (signed up through
+  /api/auth/signup, session cookie), so each request runs in one transaction as `authenticated`
+  with the user's request.jwt.claims under row-level security, as a dashboard user's request does.
+The database is dropped at the end unless --keep.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import random
+import secrets
 import statistics
 import sys
 import tempfile
@@ -23,137 +31,59 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import psycopg
-from tqdm import tqdm
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "backend"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from tokenoptimizer_server import create_app, keys  # noqa: E402
 from tokenoptimizer_server.migrate import migrate  # noqa: E402
 from tokenoptimizer_server.settings import Settings, supabase_dir  # noqa: E402
 
-UNPRICED = [("llama-3.1-70b-instruct", "together"), ("qwen2.5-72b-instruct", "together"),
-            ("deepseek-chat", "deepseek"), ("acme-internal-7b", "acme")]
-FEATURES = ["chat", "search", "summarize", "classify", "extract", "translate", "autocomplete", "rerank",
-            "support-bot", "email-draft", "code-review", "sql-gen", "title", "tagging", "moderation"]
+from dashboard_setup import check_fence, fill, fill_conversations, sign_in_member  # noqa: E402
+
 RANGES = {"24h": timedelta(hours=24), "7d": timedelta(days=7), "30d": timedelta(days=30), "90d": timedelta(days=90)}
-COLUMNS = ("id", "project_id", "ts", "model", "provider", "endpoint_name", "prompt_tokens", "completion_tokens",
-           "total_tokens", "latency_ms", "status", "error_type", "session_id", "input_cost", "output_cost",
-           "total_cost", "priced", "pricing_model", "pricing_version")
-NANO = 10**12  # costs are computed in integer picodollars, then written as exact decimals
+NO_MATCH = "no-such-model"  # a model filter that matches no conversation: the list's slowest case (docs/efficiency.md)
+SORTS = ("recent", "cost", "tokens", "turns", "score")
 
 
-def catalogue(conn: psycopg.Connection) -> list[dict]:
-    """30 models: 26 with the seeded prices, 4 that have none."""
-    rows = conn.execute("select model, provider, input_price, output_price, version from public.model_pricing "
-                        "where output_price > 0 order by model").fetchall()[:26]
-    models = [{"model": r["model"], "provider": r["provider"] or "unknown", "version": r["version"],
-               # USD per 1K tokens x 1e9 = picodollars per token
-               "in": int(r["input_price"] * 10**9), "out": int(r["output_price"] * 10**9)} for r in rows]
-    models += [{"model": m, "provider": p, "version": None, "in": None, "out": None} for m, p in UNPRICED]
-    assert len(models) == 30, f"expected 30 models, have {len(models)}"
-    return models
-
-
-def endpoints(models: list[dict], rng: random.Random) -> list[dict]:
-    """50 features, each using 2-3 models (a main one and fallbacks), with skewed traffic."""
-    out = []
-    for i in range(50):
-        name = FEATURES[i] if i < len(FEATURES) else f"{FEATURES[i % len(FEATURES)]}-{i // len(FEATURES)}"
-        uses = rng.sample(models, rng.choice((2, 3)))
-        out.append({"name": name, "models": uses, "model_weights": [70, 25, 5][:len(uses)],
-                    "prompt": rng.choice((80, 300, 900, 2500, 6000)), "completion": rng.choice((10, 60, 250, 700))})
-    return out
-
-
-def _cost(tokens: int, pico_per_token: int) -> int:
-    return tokens * pico_per_token
-
-
-def _money(pico: int) -> str:
-    return f"{pico // NANO}.{pico % NANO:012d}"
-
-
-def rows(n: int, days: int, project: str, eps: list[dict], rng: random.Random, end: datetime):
-    """Synthetic usage rows in time order, as COPY text lines, in chunks."""
-    start_us = int((end - timedelta(days=days)).timestamp() * 1e6)
-    span_us = days * 86_400 * 1_000_000
-    weights = [1 / (i + 1) for i in range(len(eps))]  # a few features carry most of the traffic
-    picks = rng.choices(eps, weights=weights, k=4096)
-    chunk = []
-    for k in range(n):
-        ep = picks[k & 4095] if k & 1 else rng.choices(eps, weights=weights)[0]
-        m = rng.choices(ep["models"], weights=ep["model_weights"])[0]
-        ts_us = start_us + span_us * k // n + rng.randrange(0, max(1, span_us // n))
-        error = rng.random() < 0.02
-        prompt = max(1, int(ep["prompt"] * rng.lognormvariate(0, 0.5)))
-        completion = 0 if error else max(1, int(ep["completion"] * rng.lognormvariate(0, 0.6)))
-        latency = round(120 + completion * 12 * rng.lognormvariate(0, 0.4) + rng.expovariate(1 / 80), 1)
-        ts = datetime.fromtimestamp(ts_us / 1e6, timezone.utc).isoformat()
-        uid = f"{ts_us // 1000:012x}7{rng.getrandbits(76):019x}"
-        uid = f"{uid[:8]}-{uid[8:12]}-{uid[12:16]}-{uid[16:20]}-{uid[20:]}"
-        session = f"s{k // 40}-{k % 5}" if k % 5 == 0 else "\\N"
-        if m["in"] is None:
-            costs, priced, pricing = "\\N\t\\N\t\\N", "f", "\\N\t\\N"
-        else:
-            ci, co = _cost(prompt, m["in"]), _cost(completion, m["out"])
-            costs, priced, pricing = f"{_money(ci)}\t{_money(co)}\t{_money(ci + co)}", "t", f"{m['model']}\t{m['version']}"
-        chunk.append(f"{uid}\t{project}\t{ts}\t{m['model']}\t{m['provider']}\t{ep['name']}\t{prompt}\t{completion}\t"
-                     f"{prompt + completion}\t{latency}\t{'error' if error else 'ok'}\t"
-                     f"{'RateLimitError' if error else chr(92) + 'N'}\t{session}\t{costs}\t{priced}\t{pricing}\n")
-        if len(chunk) == 10_000:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
-
-
-def fill(conn: psycopg.Connection, project: str, n: int, days: int, end: datetime, seed: int) -> float:
-    """COPY n rows, then build the rollups the way bulk loads must (COPY bypasses store_usage)."""
-    rng = random.Random(seed)
-    eps = endpoints(catalogue(conn), rng)
-    started = time.perf_counter()
-    with conn.transaction():
-        # Bulk load: replica mode skips the per-row FK check (the one project exists) and any
-        # trigger; COPY bypasses public.store_usage, so the rollups are rebuilt afterwards.
-        conn.execute("set local session_replication_role = replica")
-        with conn.cursor().copy(f"copy public.usage_logs ({', '.join(COLUMNS)}) from stdin") as copy, \
-                tqdm(total=n, unit="rows", unit_scale=True, desc="COPY usage_logs", mininterval=2) as bar:
-            for chunk in rows(n, days, project, eps, rng, end):
-                copy.write("".join(chunk))
-                bar.update(len(chunk))
-    copied = time.perf_counter() - started
-    print(f"COPY {n:,} rows: {copied:.0f}s ({n / copied:,.0f} rows/s)", flush=True)
-    t = time.perf_counter()
-    with conn.transaction():
-        conn.execute("set local work_mem = '512MB'")
-        conn.execute("select public.rebuild_usage_rollups()")
-    counts = conn.execute("select (select count(*) from public.usage_rollups_hourly) h, "
-                          "(select count(*) from public.usage_rollups_daily) d").fetchone()
-    print(f"rollups built by public.rebuild_usage_rollups() (the bulk-load path: one INSERT ... SELECT per table, "
-          f"same math as ingest): {counts['h']:,} hourly, {counts['d']:,} daily rows in {time.perf_counter() - t:.0f}s",
-          flush=True)
-    conn.execute("vacuum analyze public.usage_logs")
-    conn.execute("vacuum analyze public.usage_rollups_hourly")
-    conn.execute("vacuum analyze public.usage_rollups_daily")
-    return copied
-
-
-def cases(project: str, model: str) -> list[tuple[str, str, dict]]:
-    """(label, path, params) for every read endpoint; windows are filled in per call."""
+def cases() -> list[tuple[str, str, dict, tuple[str, ...]]]:
+    """(label, path, params, filters) for every read over a range; windows are filled in per call.
+    Filters: "-" none, "model" the third busiest model, "nomatch" a model no conversation used."""
+    both, conv = ("-", "model"), ("-", "model", "nomatch")
+    sessions = [(f"sessions {sort} {order}", "/api/tokens/sessions", {"limit": "50", "sort": sort, "order": order}, conv)
+                for sort in SORTS for order in ("desc", "asc") if (sort, order) != ("recent", "desc")]
     return [
-        ("dashboard", "/api/dashboard", {}),
-        ("timeseries", "/api/usage/timeseries", {}),
-        ("breakdown by model", "/api/usage/breakdown", {"by": "model"}),
-        ("breakdown by endpoint", "/api/usage/breakdown", {"by": "endpoint_name"}),
-        ("breakdown by provider", "/api/usage/breakdown", {"by": "provider"}),
-        ("logs page 1", "/api/logs", {"limit": "100"}),
-        ("logs page 2", "/api/logs", {"limit": "100", "cursor": None}),
-        ("unpriced models", "/api/pricing/unpriced", {}),
-        ("sessions", "/api/tokens/sessions", {"limit": "50"}),
-        ("token metrics", "/api/tokens/metrics", {}),
-        ("optimization", "/api/optimization", {}),
-        ("alerts", "/api/alerts", {}),
-        ("export first 500 rows", "/api/export", {"format": "csv"}),
+        ("dashboard", "/api/dashboard", {}, both),
+        ("timeseries", "/api/usage/timeseries", {}, both),
+        ("breakdown by model", "/api/usage/breakdown", {"by": "model"}, both),
+        ("breakdown by endpoint", "/api/usage/breakdown", {"by": "endpoint_name"}, both),
+        ("breakdown by provider", "/api/usage/breakdown", {"by": "provider"}, both),
+        ("logs page 1", "/api/logs", {"limit": "100"}, both),
+        ("logs page 2", "/api/logs", {"limit": "100", "cursor": None}, both),
+        ("unpriced models", "/api/pricing/unpriced", {}, both),
+        ("unpriced reasons", "/api/pricing/unpriced/reasons", {}, both),
+        ("retirements", "/api/pricing/deprecations", {}, both),
+        ("sessions", "/api/tokens/sessions", {"limit": "50"}, conv),  # recent desc: newest first, the default
+        ("sessions page 2", "/api/tokens/sessions", {"limit": "50", "cursor": None}, both),
+        *sessions,
+        ("token metrics", "/api/tokens/metrics", {}, conv),
+        ("optimization", "/api/optimization", {}, both),
+        ("alerts", "/api/alerts", {}, both),
+        ("export first 500 rows", "/api/export", {"format": "csv"}, both),
+    ]
+
+
+def once_cases(session_id: str, model: str) -> list[tuple[str, str, dict]]:
+    """The dashboard's reads that take no range: its pages' other calls (one project, no filter)."""
+    return [
+        ("config", "/api/config", {}),
+        ("budget (month projection)", "/api/budget", {}),
+        ("alerts firing", "/api/alerts", {"state": "firing"}),
+        ("alert rules", "/api/alerts/rules", {}),
+        ("efficiency settings", "/api/efficiency/settings", {}),
+        ("one session", f"/api/session/{session_id}", {}),
+        ("pricing", "/api/pricing", {}),
+        ("price history", f"/api/pricing/{model}/history", {}),
     ]
 
 
@@ -162,16 +92,13 @@ def _window(span: timedelta) -> dict:
     return {"from": (now - span).isoformat(), "to": now.isoformat()}
 
 
-def call(client, path: str, params: dict, span: timedelta) -> float:
+def call(client, path: str, params: dict, span: timedelta | None) -> float:
     """One timed request; for export only the first chunk (time to first bytes of the download)."""
-    query = {**params, **_window(span)}
-    if span > RANGES["7d"] and path == "/api/usage/timeseries":
-        query["bucket"] = "day"
-    elif path == "/api/usage/timeseries":
-        query["bucket"] = "hour"
-    if "cursor" in query:
-        first = client.get("/api/logs", query_string={k: v for k, v in query.items() if k != "cursor"}).get_json()
-        query["cursor"] = first["next"]
+    query = {**params, **(_window(span) if span else {})}
+    if path == "/api/usage/timeseries":
+        query["bucket"] = "day" if span > RANGES["7d"] else "hour"
+    if "cursor" in query:  # page 2: follow page 1's `next` (untimed); a range of one page has none
+        query["cursor"] = client.get(path, query_string={k: v for k, v in query.items() if k != "cursor"}).get_json()["next"]
     t = time.perf_counter()
     answer = client.get(path, query_string=query, buffered=path != "/api/export")
     if path == "/api/export":
@@ -179,35 +106,78 @@ def call(client, path: str, params: dict, span: timedelta) -> float:
         next(iter(body))  # header line
         next(iter(body))  # first page of rows
         answer.close()
-    else:
-        assert answer.status_code == 200, answer.get_data(as_text=True)
+    elif answer.status_code != 200:  # reported in the table and the summary, not timed
+        raise Refused(f"HTTP {answer.status_code} {(answer.get_json(silent=True) or {}).get('error', {}).get('code')}")
     return (time.perf_counter() - t) * 1000
 
 
-def measure(app, project: str, model: str, runs: int) -> list[dict]:
-    client = app.test_client()
+class Refused(Exception):
+    """A read that did not answer 200."""
+
+
+def timed(client, path: str, params: dict, span: timedelta | None, runs: int) -> tuple[float, float] | str:
+    try:
+        call(client, path, params, span)  # warm-up, untimed
+    except Refused as err:
+        return str(err)
+    times = sorted(call(client, path, params, span) for _ in range(runs))
+    return statistics.median(times), times[max(0, round(0.95 * runs) - 1)]
+
+
+def _cell(value) -> str:
+    return f"  {value:>25}" if isinstance(value, str) else f"  {value[0]:9.1f} ms {value[1]:9.1f} ms"
+
+
+def measure(clients: dict, project: str, model: str, session_id: str, runs: int) -> list[dict]:
+    """Every case in each mode, the modes one right after the other (same cache, same load)."""
+    filters = {"-": {}, "model": {"model": model}, "nomatch": {"model": NO_MATCH}}
+    plan = [(label, path, params, name, span, filt) for label, path, params, filts in cases()
+            for name, span in RANGES.items() for filt in filts]
+    plan += [(label, path, params, "-", None, "-") for label, path, params in once_cases(session_id, model)]
+    heads = "".join(f"  {mode + ' p50':>12} {mode + ' p95':>12}" for mode in clients)
+    print(f"{'endpoint':30} {'range':>5} {'filter':>7}{heads}", flush=True)
     results = []
-    for label, path, params in cases(project, model):
-        for range_name, span in RANGES.items():
-            for filt in ({}, {"model": model}):
-                base = {"project": project, **params, **filt}
-                call(client, path, base, span)  # warm-up, untimed
-                times = sorted(call(client, path, base, span) for _ in range(runs))
-                results.append({"endpoint": label, "range": range_name, "filter": "model" if filt else "-",
-                                "p50": statistics.median(times), "p95": times[max(0, round(0.95 * runs) - 1)]})
-                r = results[-1]
-                print(f"{label:24} {range_name:>4} {r['filter']:>6}  p50 {r['p50']:7.1f} ms  p95 {r['p95']:7.1f} ms",
-                      flush=True)
+    for label, path, params, range_name, span, filt in plan:
+        base = {"project": project, **params, **filters[filt]}
+        row = {"endpoint": label, "range": range_name, "filter": filt}
+        for mode, client in clients.items():
+            row[mode] = timed(client, path, base, span, runs)
+        results.append(row)
+        cells = "".join(_cell(row[m]) for m in clients)
+        print(f"{label:30} {range_name:>5} {filt:>7}{cells}", flush=True)
     return results
 
 
-def export_full(app, project: str) -> None:
+def export_full(client, project: str) -> None:
     """The whole 24h download, for scale (not a dashboard call)."""
-    client = app.test_client()
     t = time.perf_counter()
     answer = client.get("/api/export", query_string={"project": project, "format": "csv", **_window(RANGES["24h"])})
     lines = answer.get_data().count(b"\n") - 1
     print(f"export csv, whole 24h window: {lines:,} rows in {time.perf_counter() - t:.1f}s", flush=True)
+
+
+def summary(results: list[dict], modes: list[str]) -> None:
+    for mode in modes:
+        ok = [r for r in results if not isinstance(r[mode], str)]
+        worst = max(ok, key=lambda r: r[mode][1])
+        over = [r for r in ok if r[mode][1] > 100]
+        print(f"{mode}: worst p95 {worst[mode][1]:.1f} ms ({worst['endpoint']}, {worst['range']}, filter "
+              f"{worst['filter']}); {len(over)} of {len(ok)} timed cases over 100 ms; "
+              f"{len(results) - len(ok)} refused"
+              + "".join(f"\n  over: {r['endpoint']} {r['range']} {r['filter']} p95 {r[mode][1]:.1f} ms" for r in over)
+              + "".join(f"\n  refused: {r['endpoint']} {r['range']} {r['filter']}: {r[mode]}"
+                        for r in results if isinstance(r[mode], str)), flush=True)
+
+
+def apps(url: str, data_dir: Path, modes: list[str]) -> dict:
+    out = {}
+    if "local" in modes:
+        out["local"] = create_app(Settings.from_env(database_url=url, mode="local", data_dir=data_dir))
+    if "fenced" in modes:  # plain-http public URL: the session cookie is not Secure-only, the test client sends it
+        out["fenced"] = create_app(Settings.from_env(
+            database_url=url, mode="selfhosted", data_dir=data_dir, admin_token=secrets.token_urlsafe(24),
+            public_base_url="http://127.0.0.1"))
+    return out
 
 
 def main() -> int:
@@ -215,40 +185,54 @@ def main() -> int:
     parser.add_argument("--rows", type=int, default=10_000_000)
     parser.add_argument("--days", type=int, default=90)
     parser.add_argument("--runs", type=int, default=20, help="timed calls per endpoint x range x filter")
+    parser.add_argument("--mode", choices=("both", "local", "fenced"), default="both",
+                        help="local: as the tables' owner; fenced: a signed-in member under row-level security")
     parser.add_argument("--admin-url", default=os.environ.get("TOKENOPTIMIZER_BENCH_ADMIN_URL",
                                                               "postgresql://postgres@127.0.0.1:5432/postgres"))
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--keep", action="store_true", help="keep the database (its name is printed)")
     parser.add_argument("--reuse", metavar="DBNAME", help="time reads on a database a --keep run left (no fill)")
     args = parser.parse_args()
+    modes = ["local", "fenced"] if args.mode == "both" else [args.mode]
 
     name = args.reuse or f"tokenoptimizer_bench_{os.getpid()}"
     if not args.reuse:
         with psycopg.connect(args.admin_url, autocommit=True) as admin:
             admin.execute(f'create database "{name}"')
     url = psycopg.conninfo.make_conninfo(args.admin_url, dbname=name)
-    print(f"database {name}; {args.rows:,} rows over {args.days} days; {args.runs} timed runs per case", flush=True)
+    print(f"database {name}; {args.rows:,} rows over {args.days} days; {args.runs} timed runs per case; "
+          f"modes {', '.join(modes)}", flush=True)
     try:
         with psycopg.connect(url, row_factory=psycopg.rows.dict_row, autocommit=True) as conn:
             migrate(conn, supabase_dir())
             project = str(keys.ensure_project(conn, "default")["id"])
             if not args.reuse:
                 fill(conn, project, args.rows, args.days, datetime.now(timezone.utc), args.seed)
+                fill_conversations(conn, project)
             size = conn.execute("select pg_size_pretty(pg_database_size(current_database())) s").fetchone()["s"]
             model = conn.execute("select model from public.usage_rollups_daily group by 1 "
                                  "order by sum(requests) desc offset 2 limit 1").fetchone()["model"]
-        print(f"database size {size}; filter case uses model={model}", flush=True)
-        with tempfile.TemporaryDirectory() as data_dir:
-            app = create_app(Settings.from_env(database_url=url, mode="local", data_dir=Path(data_dir)))
-            try:
-                results = measure(app, project, model, args.runs)
-                export_full(app, project)
-            finally:
-                app.extensions["db_pool"].close()
-        worst = max(results, key=lambda r: r["p95"])
-        over = [r for r in results if r["p95"] > 100]
-        print(f"worst p95: {worst['p95']:.1f} ms ({worst['endpoint']}, {worst['range']}, filter {worst['filter']}); "
-              f"{len(over)} of {len(results)} cases over 100 ms", flush=True)
+            session_id = conn.execute("select session_id from public.conversations where project_id = %s "
+                                      "order by ended_at desc limit 1", (project,)).fetchone()["session_id"]
+            print(f"database size {size}; filter cases use model={model} and model={NO_MATCH}", flush=True)
+            with tempfile.TemporaryDirectory() as data_dir:
+                found = apps(url, Path(data_dir), ["local", "fenced"] if "fenced" in modes else modes)
+                clients = {mode: found[mode].test_client() for mode in modes}
+                try:
+                    if "fenced" in clients:
+                        role = sign_in_member(clients["fenced"], conn, project)
+                        check_fence(found["fenced"], clients["fenced"], found["local"].test_client(), project,
+                                    _window(RANGES["24h"]))
+                        print(f"fenced: signed in with role {role} in the project's organisation; an outsider gets 404, "
+                              f"the member reads what the owner reads", flush=True)
+                    results = measure(clients, project, model, session_id, args.runs)
+                    for mode, client in clients.items():
+                        print(f"{mode}: ", end="")
+                        export_full(client, project)
+                finally:
+                    for app in found.values():
+                        app.extensions["db_pool"].close()
+        summary(results, modes)
     finally:
         if args.keep or args.reuse:
             print(f"kept database {name}: {url}")
