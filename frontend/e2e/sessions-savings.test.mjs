@@ -234,22 +234,45 @@ describe('Sessions and Savings on a fresh database (local mode)', () => {
 
     await page.goto(`${server.url}/savings?range=24h`)
     await page.getByTestId('recommendations').waitFor()
-    const items = page.locator('[data-testid="recommendations"] > li')
-    assert.equal(await items.count(), expected.length)
-    for (const [i, e] of expected.entries()) {
-      const item = items.nth(i)
-      const summary = e.kind === 'summarise_history'
-      assert.equal(await item.getAttribute('data-testid'),
-        summary ? `recommendation-${e.endpoint}-summarise_history` : `recommendation-${e.endpoint}-${e.model}-${e.option}`, `position ${i + 1}`)
-      assert.equal(await text(item, 'recommendation-option'), summary ? 'Shorter history' : OPTION_LABELS[e.option])
-      const shown = await text(item, 'recommendation-savings')
-      assert.equal(shown, formatUsd(toScaled(recommendations[i].savings)), `${e.endpoint} (${e.option ?? e.kind}): the API's saving`)
-      assert.equal(shown, formatUsd(e.savings), `${e.endpoint} (${e.option ?? e.kind}): our saving`)
-      assert.equal(
-        (await text(item, 'recommendation-sentence')).replace(/\s+/g, ' '),
-        (summary ? `Summarise conversation history on ${e.endpoint}` : `Move ${e.endpoint} from ${e.model} to ${e.suggested}`)
-          + `: save ${formatUsd(e.savings)} over this period (${reduction(e.savings, e.current)})`,
-      )
+    // One plan per endpoint: its models' best options add up (different traffic); an endpoint with
+    // no model option counts its best other advice. Largest first; a 24-hour range is 1 day, so a
+    // month is the saving × 30.
+    const byEndpoint = new Map()
+    for (const e of expected) byEndpoint.set(e.endpoint, [...(byEndpoint.get(e.endpoint) ?? []), e])
+    const planSaving = (endpoint) => {
+      const options = byEndpoint.get(endpoint)
+      const best = new Map()
+      for (const e of options.filter((x) => x.kind === 'cheaper_model')) {
+        if (!best.has(e.model) || e.savings > best.get(e.model)) best.set(e.model, e.savings)
+      }
+      return best.size ? [...best.values()].reduce((a, b) => a + b, 0n) : options.reduce((a, e) => (e.savings > a ? e.savings : a), 0n)
+    }
+    const order = [...byEndpoint.keys()].sort((a, b) => (planSaving(b) > planSaving(a) ? 1 : planSaving(b) < planSaving(a) ? -1 : a.localeCompare(b)))
+    const plans = page.locator('[data-testid="recommendations"] > li')
+    assert.equal(await plans.count(), order.length)
+    for (const [p, endpoint] of order.entries()) {
+      const plan = plans.nth(p)
+      assert.equal(await plan.getAttribute('data-testid'), `plan-${endpoint}`, `plan ${p + 1}`)
+      assert.equal(await text(plan, 'plan-monthly'), formatUsd(planSaving(endpoint) * 30n), `${endpoint}: a month`)
+      if (await plan.getByTestId('plan-more').count()) await plan.getByTestId('plan-more').click()
+      const items = plan.locator('ol.advice-list > li')
+      const options = byEndpoint.get(endpoint)
+      assert.equal(await items.count(), options.length)
+      for (const [i, e] of options.entries()) {
+        const item = items.nth(i)
+        const summary = e.kind === 'summarise_history'
+        assert.equal(await item.getAttribute('data-testid'),
+          summary ? `recommendation-${e.endpoint}-summarise_history` : `recommendation-${e.endpoint}-${e.model}-${e.option}`, `${endpoint} option ${i + 1}`)
+        assert.equal(await text(item, 'recommendation-option'), summary ? 'Shorter history' : OPTION_LABELS[e.option])
+        const shown = await text(item, 'recommendation-savings')
+        assert.equal(shown, formatUsd(toScaled(recommendations[expected.indexOf(e)].savings)), `${e.endpoint} (${e.option ?? e.kind}): the API's saving`)
+        assert.equal(shown, formatUsd(e.savings), `${e.endpoint} (${e.option ?? e.kind}): our saving`)
+        assert.equal(
+          (await text(item, 'recommendation-sentence')).replace(/\s+/g, ' '),
+          (summary ? `Summarise conversation history on ${e.endpoint}` : `Move ${e.endpoint} from ${e.model} to ${e.suggested}`)
+            + `: save ${formatUsd(e.savings)} over this period (${reduction(e.savings, e.current)})`,
+        )
+      }
     }
     // The options of one endpoint × model are alternatives: the total takes the larger saving of
     // each; summaries save on the same traffic and are not added.
@@ -260,6 +283,7 @@ describe('Sessions and Savings on a fresh database (local mode)', () => {
     }
     const total = [...best.values()].reduce((sum, s) => sum + s, 0n)
     assert.equal(await text(page, 'savings-total-value'), formatUsd(total))
+    assert.equal((await text(page, 'savings-total-monthly')).replace(/\s+/g, ' '), `${formatUsd(total * 30n)} a month`)
     await screenshot(page, 'savings')
   })
 

@@ -165,6 +165,13 @@ export function roundDecimal(value: string, places: number): string {
   return parsed.toDecimalPlaces(places).toFixed()
 }
 
+/** An amount seen over `days` days, at that daily rate for 30 days, exactly (a decimal string). */
+export function perMonth(amount: string, days: number): string {
+  const parsed = parseDecimal(String(amount))
+  if (!parsed) throw new Error(`not a decimal: ${amount}`)
+  return parsed.times(30).dividedBy(new D(days)).toFixed()
+}
+
 /** a / b of two decimal strings as a number (a share for display). */
 export function decimalRatio(a: string, b: string): number | null {
   const pa = parseDecimal(String(a))

@@ -1,14 +1,16 @@
 // Savings: the total possible saving, recommendations with their exact savings (largest first;
 // per endpoint × model the cheapest model and the smallest step down; per endpoint, summarising
 // growing conversation histories; per endpoint × model, capping overlong answers), and the firing alerts (unpriced traffic, failing endpoints, budgets, unusual spend).
-import { useMemo } from 'react'
+import { useMemo, useState } from 'react'
 import { Link, useLocation } from 'react-router'
 import { DateRangePicker } from '../components/DateRangePicker'
 import { FilterBar } from '../components/FilterBar'
 import { Layout } from '../components/Layout'
 import { LoadingPanel, queryState } from '../components/LoadingPanel'
-import { filtersToSearch } from '../data/filters-data'
-import { type AlertView, type RecommendationView, alertViews, recommendationViews, savingsTotal } from '../data/savings/savings-data'
+import { filtersToSearch, readParams } from '../data/filters-data'
+import { moneyText, perMonth } from '../data/format-data'
+import { type EndpointPlan, SHOWN_OPTIONS, TOP_PLANS, endpointPlans, rangeDays } from '../data/savings/plans-data'
+import { type AlertView, type RecommendationView, alertViews, savingsTotal } from '../data/savings/savings-data'
 import { useAlertsQuery, useOptimizationQuery } from '../data/savings/savings-queries'
 import { useFilters } from '../data/use-filters'
 import { Simulator } from './savings/Simulator'
@@ -48,6 +50,32 @@ function RecommendationItem({ rec }: { rec: RecommendationView }) {
   )
 }
 
+function PlanItem({ plan }: { plan: EndpointPlan }) {
+  const [open, setOpen] = useState(false)
+  const shown = open ? plan.options : plan.options.slice(0, SHOWN_OPTIONS)
+  const more = plan.options.length - SHOWN_OPTIONS
+  return (
+    <li className="plan" data-testid={`plan-${plan.endpoint}`}>
+      <header className="plan-head">
+        <code className="plan-endpoint">{plan.endpoint}</code>
+        <span className="muted small">spends {plan.currentCost} on the advised traffic in this range</span>
+        <span className="plan-saving" title={plan.monthly.exact && `exactly ${plan.monthly.exact} a month`}>
+          save <strong data-testid="plan-monthly">{plan.monthly.text}</strong> a month
+          <span className="muted small"> ({plan.periodSaving} in this range)</span>
+        </span>
+      </header>
+      <ol className="advice-list">
+        {shown.map((rec) => <RecommendationItem key={rec.key} rec={rec} />)}
+      </ol>
+      {more > 0 && (
+        <button type="button" className="link-button" onClick={() => setOpen(!open)} data-testid="plan-more">
+          {open ? 'Fewer options' : `${more} more ${more === 1 ? 'option' : 'options'}`}
+        </button>
+      )}
+    </li>
+  )
+}
+
 function AlertItem({ alert }: { alert: AlertView }) {
   const [filters] = useFilters()
   const { search } = useLocation()
@@ -78,9 +106,12 @@ export function SavingsPage() {
   const optimization = useOptimizationQuery(filters)
   const alerts = useAlertsQuery(filters)
   const recommendations = optimization.data?.recommendations
-  const views = useMemo(() => recommendationViews(recommendations ?? []), [recommendations])
-  const modelAdvice = views.some((v) => v.kind === 'cheaper_model')
+  const days = useMemo(() => { const p = readParams(filters); return rangeDays(p.from, p.to) }, [filters])
+  const plans = useMemo(() => endpointPlans(recommendations ?? [], days), [recommendations, days])
+  const [showAll, setShowAll] = useState(false)
+  const modelAdvice = (recommendations ?? []).some((r) => r.type === 'cheaper_model')
   const total = useMemo(() => savingsTotal(recommendations ?? []), [recommendations])
+  const monthlyTotal = moneyText(perMonth(total.amount, days))
   const alertList = useMemo(() => alertViews(alerts.data?.alerts ?? []), [alerts.data])
 
   return (
@@ -89,7 +120,12 @@ export function SavingsPage() {
       {modelAdvice && (
         <section className="card savings-total" aria-label="Total possible saving" data-testid="savings-total">
           <span className="stat-label">Total possible saving from cheaper models</span>
-          <span className="savings-amount" data-testid="savings-total-value" title={`$${total.amount}`}>{total.savings}</span>
+          <span className="savings-amount" data-testid="savings-total-monthly" title={monthlyTotal.exact && `exactly ${monthlyTotal.exact} a month`}>
+            {monthlyTotal.text} <span className="savings-unit">a month</span>
+          </span>
+          <span className="muted">
+            <strong data-testid="savings-total-value" title={`$${total.amount}`}>{total.savings}</strong> in this range, at its daily rate for 30 days
+          </span>
           <span className="muted">
             on {total.currentCost} of spend on these endpoints and models ({total.reduction}), taking the cheapest option for
             each of {total.groups} {total.groups === 1 ? 'endpoint and model' : 'endpoint and model pairs'}, at list prices for the same tokens
@@ -100,11 +136,11 @@ export function SavingsPage() {
       <section className="card panel" aria-label="Recommendations">
         <header className="panel-head">
           <h2>Recommendations</h2>
-          <span className="muted small">per endpoint and model, the cheapest model of the same provider and the smallest step down; shorter conversation histories and answers; largest saving first</span>
+          <span className="muted small">one plan per endpoint, largest monthly saving first: the best option and two alternatives (the cheapest model of the same provider, the smallest step down, shorter histories and answers)</span>
         </header>
         <LoadingPanel
           {...queryState(optimization)}
-          isEmpty={views.length === 0}
+          isEmpty={plans.length === 0}
           empty={
             <div className="empty-hint" data-testid="recommendations-hint">
               <strong>No cheaper model to suggest for this range.</strong>
@@ -117,9 +153,14 @@ export function SavingsPage() {
           minHeight={160}
           testId="recommendations"
         >
-          <ol className={`advice-list${optimization.isPlaceholderData ? ' is-stale' : ''}`} data-testid="recommendations">
-            {views.map((rec) => <RecommendationItem key={rec.key} rec={rec} />)}
+          <ol className={`plan-list${optimization.isPlaceholderData ? ' is-stale' : ''}`} data-testid="recommendations">
+            {(showAll ? plans : plans.slice(0, TOP_PLANS)).map((plan) => <PlanItem key={plan.endpoint} plan={plan} />)}
           </ol>
+          {plans.length > TOP_PLANS && (
+            <button type="button" className="link-button" onClick={() => setShowAll(!showAll)} data-testid="plans-all">
+              {showAll ? `Show the top ${TOP_PLANS}` : `Show all ${plans.length} endpoints`}
+            </button>
+          )}
         </LoadingPanel>
       </section>
       <Simulator />

@@ -142,6 +142,15 @@ export interface SavingsTotal {
  * amount that depends on the model. The reduction is against what that traffic cost.
  */
 export function savingsTotal(recommendations: Recommendation[]): SavingsTotal {
+  const best = bestPerModel(recommendations)
+  const amount = sumDecimals(best.map((r) => r.savings))
+  const current = sumDecimals(best.map((r) => r.current_cost))
+  const share = compareDecimals(current, '0') > 0 ? decimalRatio(amount, current) : null
+  return { amount, groups: best.length, savings: formatCost(amount), currentCost: formatCost(current), reduction: formatReduction(share) }
+}
+
+/** The largest model saving of each endpoint × model: its options are alternatives for the same traffic. */
+export function bestPerModel(recommendations: Recommendation[]): CheaperModelRecommendation[] {
   const best = new Map<string, CheaperModelRecommendation>()
   for (const r of recommendations) {
     if (r.type !== 'cheaper_model') continue
@@ -149,10 +158,7 @@ export function savingsTotal(recommendations: Recommendation[]): SavingsTotal {
     const seen = best.get(key)
     if (!seen || compareDecimals(r.savings, seen.savings) > 0) best.set(key, r)
   }
-  const amount = sumDecimals([...best.values()].map((r) => r.savings))
-  const current = sumDecimals([...best.values()].map((r) => r.current_cost))
-  const share = compareDecimals(current, '0') > 0 ? decimalRatio(amount, current) : null
-  return { amount, groups: best.size, savings: formatCost(amount), currentCost: formatCost(current), reduction: formatReduction(share) }
+  return [...best.values()]
 }
 
 export type AlertAction =
