@@ -9,6 +9,11 @@ installed, so the client does not eat the 2 cores the server needs; else from Py
 processes (`--python-clients`), which post gzip bodies like the SDK does.
 
     .venv/bin/python bench/ingest.py [--seconds 10] [--connections 24] [--batches 1,100,500] [--worker-class gevent]
+                                     [--alerts-every S] [--keep]
+
+`--alerts-every S` sets TOKENOPTIMIZER_ALERTS_EVERY_S for the server (default: the server's own
+default, 5 s; 3600 keeps the alerts job, and its conversations refresh, out of the run). The
+alerts job's runs and the time Postgres spent in `refresh_conversations` are printed after the load.
 """
 
 from __future__ import annotations
@@ -171,11 +176,17 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     parser.add_argument("--worker-class", default="gevent", choices=["gevent", "gthread"], help="gunicorn worker class")
     parser.add_argument("--batches", default="1,100,500", help="batch sizes to run, comma-separated")
+    parser.add_argument("--alerts-every", type=int, default=None,
+                        help="TOKENOPTIMIZER_ALERTS_EVERY_S for the server (default: the server's default, 5 s)")
+    parser.add_argument("--keep", action="store_true", help="keep the database (its name is printed)")
     args = parser.parse_args()
+    if args.alerts_every is not None:
+        os.environ["TOKENOPTIMIZER_ALERTS_EVERY_S"] = str(args.alerts_every)
 
     name = f"tokenoptimizer_bench_{uuid.uuid4().hex[:8]}"
     with psycopg.connect(args.admin_url, autocommit=True) as admin:
         admin.execute(f'create database "{name}"')
+        admin.execute(f'alter database "{name}" set track_functions = \'pl\'')  # refresh_conversations' time
     db_url = psycopg.conninfo.make_conninfo(args.admin_url, dbname=name)
     server = None
     try:
@@ -185,13 +196,16 @@ def main() -> None:
         port = free_port()
         server = start_server(db_url, Path(tempfile.mkdtemp(prefix="tokenoptimizer-bench-")), port, args.workers,
                               "--worker-class", args.worker_class)
+        t_served = time.perf_counter()
         url = f"http://127.0.0.1:{port}/api/log"
         requests.post(url, json=make_event(random.Random(0)), headers={"Authorization": f"Bearer {key}"})
         use_wrk = not args.python_clients and shutil.which("wrk")
         # Warm up (pool connections opened, statements prepared, caches filled); not counted.
         warm = run_wrk(url, key, 1, args.connections, 3)["events"] if use_wrk else 0
         load = f"wrk, {args.connections} connections" if use_wrk else f"{args.python_clients or 4} Python client processes"
-        print(f"server: gunicorn {args.workers} {args.worker_class} workers; load: {load}; {args.seconds:.0f}s per run")
+        alerts_every = os.environ.get("TOKENOPTIMIZER_ALERTS_EVERY_S", "5 (default)")
+        print(f"server: gunicorn {args.workers} {args.worker_class} workers; load: {load}; {args.seconds:.0f}s per run; "
+              f"alerts job every {alerts_every} s")
         print(f"{'batch':>6} {'events/s':>10} {'requests/s':>11} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}")
         results = []
         for batch in (int(b) for b in args.batches.split(",")):
@@ -204,10 +218,16 @@ def main() -> None:
             floor = framework_floor(f"http://127.0.0.1:{port}/healthz", args.connections, args.seconds)
             print(f"framework floor, GET /healthz (Flask + gunicorn + one `select 1`): {floor:,.0f} requests/s; "
                   f"single events run at {results[0]['events_per_s'] / floor:.0%} of it")
+        t_served = time.perf_counter() - t_served
         stop_server(server)
         server = None
         with psycopg.connect(db_url) as conn:
             stored = conn.execute("select count(*) from public.usage_logs").fetchone()[0]
+            runs = conn.execute("select coalesce(sum(runs), 0) from public.job_runs where name = 'alerts'").fetchone()[0]
+            fn = conn.execute("select coalesce(sum(calls), 0), coalesce(sum(total_time), 0) from pg_stat_user_functions "
+                              "where funcname = 'refresh_conversations'").fetchone()
+        print(f"alerts job: {runs} runs; refresh_conversations: {fn[0]} calls, {fn[1] / 1000:.1f} s in Postgres "
+              f"over the server's {t_served:.0f} s ({fn[1] / 1000 / t_served:.0%} of one core)")
         answered = sum(r["events"] for r in results) + 1 + warm
         # wrk counts responses received before its clock stops; requests still in flight then are stored too.
         print(f"rows stored: {stored:,} (202 answers counted by the clients: {answered:,})")
@@ -220,8 +240,11 @@ def main() -> None:
     finally:
         if server:
             stop_server(server)
-        with psycopg.connect(args.admin_url, autocommit=True) as admin:
-            admin.execute(f'drop database if exists "{name}" with (force)')
+        if args.keep:
+            print(f"database kept: {db_url}")
+        else:
+            with psycopg.connect(args.admin_url, autocommit=True) as admin:
+                admin.execute(f'drop database if exists "{name}" with (force)')
 
 
 if __name__ == "__main__":
