@@ -56,14 +56,16 @@ def _fill_project(conn: psycopg.Connection, world: World, org: str) -> None:
     conn.execute("insert into public.project_model_pricing (project_id, model, input_price, output_price, source) "
                  "values (%s, 'gpt-4o', 0.001, 0.002, 'manual')", (project,))
     conn.execute("insert into public.efficiency_settings (project_id) values (%s)", (project,))
+    # Webhooks to a loopback alias nothing listens on, and an outbox row already sent: the alerts job
+    # of any server on this database must never post one of these anywhere.
     rule = conn.execute("insert into public.alert_rules (project_id, kind, name, threshold, webhook_url, webhook_secret) "
-                        "values (%s, 'daily_spend', 'spend', 1, 'https://hooks.example/x', 's3cret') returning id",
+                        "values (%s, 'daily_spend', 'spend', 1, 'http://127.0.0.2:9/hook', 's3cret') returning id",
                         (project,)).fetchone()["id"]
     alert = conn.execute(
         "insert into public.alerts (project_id, rule_id, subject, state, first_seen, last_seen, message, evidence) "
         "values (%s, %s, 'today', 'firing', now(), now(), 'over budget', '{}') returning id", (project, rule)).fetchone()["id"]
-    conn.execute("insert into public.alert_outbox (project_id, rule_id, alert_id, transition, url, format, payload) "
-                 "values (%s, %s, %s, 'firing', 'https://hooks.example/x', 'slack', '{}')", (project, rule, alert))
+    conn.execute("insert into public.alert_outbox (project_id, rule_id, alert_id, transition, url, format, payload, sent_at) "
+                 "values (%s, %s, %s, 'firing', 'http://127.0.0.2:9/hook', 'slack', '{}', now())", (project, rule, alert))
     conn.execute("insert into public.alert_defaults (project_id) values (%s)", (project,))
     conn.execute("insert into public.invitations (organisation_id, email, role, token_hash, expires_at) "
                  "values (%s, %s, 'viewer', %s, now() + interval '1 day')",

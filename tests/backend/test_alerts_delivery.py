@@ -106,6 +106,20 @@ def test_generic_webhook_is_signed_and_sent_once_per_state_change(client, databa
         receiver.requests[1]["headers"], tampered)
 
 
+def test_a_malformed_stored_alert_does_not_stop_the_deliveries_after_it(client, database_url, db, receiver):
+    project, rule = fire_one(client, database_url, db, webhook_url=receiver.url, webhook_format="slack")
+    [outbox] = db.execute("select id, alert_id from public.alert_outbox where rule_id = %s", (rule["id"],)).fetchall()
+    # A row whose payload lost its fields (a hand edit, an old bug): it is retried, never fatal to the rest.
+    bad = db.execute("insert into public.alert_outbox (project_id, rule_id, alert_id, transition, url, format, payload) "
+                     "values (%s, %s, %s, 'resolved', %s, 'slack', '{}') returning id",
+                     (project, rule["id"], outbox["alert_id"], receiver.url)).fetchone()["id"]
+    counts = deliver_due(db)
+    assert (counts["sent"], counts["retry"]) == (1, 1) and len(receiver.requests) == 1
+    error = db.execute("select last_error from public.alert_outbox where id = %s", (bad,)).fetchone()["last_error"]
+    assert error.startswith("the stored alert cannot be sent: KeyError")
+    db.execute("update public.alert_outbox set failed_at = now() where id = %s", (bad,))  # not due for later tests
+
+
 def test_slack_body(client, database_url, db, receiver):
     fire_one(client, database_url, db, webhook_url=receiver.url, webhook_format="slack")
     deliver_due(db)

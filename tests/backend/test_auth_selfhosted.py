@@ -161,6 +161,37 @@ def test_the_admin_token_still_serves_scripts_and_nobody_else_reads(server):
     assert (anonymous.status_code, scripted.status_code) == (401, 200)
 
 
+def test_an_owner_manages_alert_rules_and_never_reads_the_secret(server):
+    """Rules are read, created, changed and test-sent as the signed-in owner, under the fence: the
+    secret is written and used to sign, never answered; a viewer of nothing reads no rule."""
+    from .test_alerts_delivery import Receiver, expected_signature, SECRET
+
+    alice, bob = sign_up(server, "alice"), sign_up(server, "bob")
+    org = alice.post("/api/organisations", json={"name": "Alerts"}).json()["id"]
+    project = alice.post(f"/api/organisations/{org}/projects", json={"name": f"al-{uuid.uuid4().hex[:6]}"}).json()["id"]
+    listed = alice.get(f"/api/alerts/rules?project={project}")
+    assert listed.status_code == 200, listed.text
+    receiver = Receiver()
+    try:
+        made = alice.post(f"/api/alerts/rules?project={project}", json={
+            "kind": "daily_spend", "threshold": "5", "webhook_url": receiver.url, "webhook_format": "generic",
+            "webhook_secret": SECRET})
+        assert made.status_code == 201, made.text
+        rule = made.json()
+        assert rule["has_secret"] is True and "webhook_secret" not in rule
+        changed = alice.put(f"/api/alerts/rules/{rule['id']}?project={project}", json={
+            "kind": "daily_spend", "threshold": "7", "webhook_url": receiver.url, "webhook_format": "generic"})
+        assert changed.status_code == 200, changed.text
+        assert (changed.json()["threshold"], changed.json()["has_secret"]) == ("7", True)  # the secret kept
+        sent = alice.post(f"/api/alerts/rules/{rule['id']}/test?project={project}")
+        assert sent.status_code == 200 and sent.json()["delivered"] is True, sent.text
+        [got] = receiver.requests
+        assert got["headers"]["X-TokenOptimizer-Signature"] == expected_signature(got["headers"], got["body"])
+    finally:
+        receiver.close()
+    assert bob.get(f"/api/alerts/rules?project={project}").status_code == 404
+
+
 def test_metrics_span_every_organisation_so_a_signed_in_user_is_not_enough(server):
     """Anyone may sign up; /metrics counts every tenant's traffic, so it takes the admin token."""
     stranger = sign_up(server, "stranger")

@@ -42,7 +42,10 @@ def body(fmt: str, transition: str, alert: dict, delivery_id: str) -> bytes:
 
 def send(url: str, fmt: str, transition: str, alert: dict, delivery_id: str, secret: str | None) -> tuple[bool, str]:
     """POST one delivery; (taken?, what happened)."""
-    data = body(fmt, transition, alert, delivery_id)
+    try:
+        data = body(fmt, transition, alert, delivery_id)
+    except (KeyError, TypeError) as err:  # a malformed stored alert must not stop the deliveries after it
+        return False, f"the stored alert cannot be sent: {type(err).__name__}: {err}"[:500]
     stamp = str(int(time.time()))
     headers = {"Content-Type": "application/json", "User-Agent": "TokenOptimizer-Webhook/1",
                "X-TokenOptimizer-Delivery": delivery_id, "X-TokenOptimizer-Timestamp": stamp}

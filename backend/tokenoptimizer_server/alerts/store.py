@@ -77,12 +77,17 @@ class RuleIn(BaseModel):
         return self
 
 
+# What a rule read returns: every column but the signing secret, which a signed-in caller may not read.
+RULE_COLUMNS = ("id, project_id, kind, name, threshold, params, enabled, webhook_url, webhook_format, has_secret, "
+                "evaluated_at, created_at, updated_at")
+
+
 def rule_json(row: dict) -> dict:
     """A rule as the API shows it: the secret never leaves, only whether there is one."""
     return {"id": str(row["id"]), "project_id": str(row["project_id"]), "kind": row["kind"], "name": row["name"],
             "threshold": None if row["threshold"] is None else str(row["threshold"]), "params": row["params"],
             "enabled": row["enabled"], "webhook_url": row["webhook_url"], "webhook_format": row["webhook_format"],
-            "has_secret": row["webhook_secret"] is not None,
+            "has_secret": row["has_secret"],
             "evaluated_at": row["evaluated_at"].isoformat() if row["evaluated_at"] else None,
             "created_at": row["created_at"].isoformat(), "updated_at": row["updated_at"].isoformat()}
 
@@ -95,24 +100,34 @@ def _values(rule: RuleIn) -> tuple:
 def create_rule(conn: psycopg.Connection, project: uuid.UUID, rule: RuleIn) -> dict:
     return conn.execute(
         "insert into public.alert_rules (project_id, kind, name, threshold, params, enabled, webhook_url, "
-        "webhook_format, webhook_secret) values (%s, %s, %s, %s, %s, %s, %s, %s, %s) returning *",
+        f"webhook_format, webhook_secret) values (%s, %s, %s, %s, %s, %s, %s, %s, %s) returning {RULE_COLUMNS}",
         (project, *_values(rule))).fetchone()
 
 
 def update_rule(conn: psycopg.Connection, project: uuid.UUID, rule_id: uuid.UUID, rule: RuleIn,
                 keep_secret: bool) -> dict | None:
-    """Replace a rule's fields; keep_secret leaves the stored secret when none was sent."""
+    """Replace a rule's fields; keep_secret leaves the stored secret when none was sent (without
+    reading it: a signed-in caller may write the secret, never read it)."""
+    secret = "" if keep_secret else "webhook_secret = %(secret)s, "
+    kind, name, threshold, params, enabled, url, fmt, _ = _values(rule)
     return conn.execute(
-        "update public.alert_rules set kind = %s, name = %s, threshold = %s, params = %s, enabled = %s, "
-        "webhook_url = %s, webhook_format = %s, webhook_secret = case when %s then webhook_secret else %s end, "
-        "updated_at = now(), evaluated_at = case when kind = %s then evaluated_at end "
-        "where id = %s and project_id = %s returning *",
-        (*_values(rule)[:-1], keep_secret, rule.webhook_secret, rule.kind, rule_id, project)).fetchone()
+        "update public.alert_rules set kind = %(kind)s, name = %(name)s, threshold = %(threshold)s, "
+        "params = %(params)s, enabled = %(enabled)s, webhook_url = %(url)s, webhook_format = %(fmt)s, " + secret
+        + "updated_at = now(), evaluated_at = case when kind = %(kind)s then evaluated_at end "
+        f"where id = %(id)s and project_id = %(project)s returning {RULE_COLUMNS}",
+        {"kind": kind, "name": name, "threshold": threshold, "params": params, "enabled": enabled, "url": url,
+         "fmt": fmt, "secret": rule.webhook_secret, "id": rule_id, "project": project}).fetchone()
 
 
 def get_rule(conn: psycopg.Connection, project: uuid.UUID, rule_id: uuid.UUID) -> dict | None:
-    return conn.execute("select * from public.alert_rules where id = %s and project_id = %s",
+    return conn.execute(f"select {RULE_COLUMNS} from public.alert_rules where id = %s and project_id = %s",
                         (rule_id, project)).fetchone()
+
+
+def rule_secret(conn: psycopg.Connection, rule_id: uuid.UUID) -> str | None:
+    """The signing secret, for signing only (an owner connection: clients cannot read it)."""
+    row = conn.execute("select webhook_secret from public.alert_rules where id = %s", (rule_id,)).fetchone()
+    return row["webhook_secret"] if row else None
 
 
 def delete_rule(conn: psycopg.Connection, project: uuid.UUID, rule_id: uuid.UUID) -> bool:
@@ -121,7 +136,7 @@ def delete_rule(conn: psycopg.Connection, project: uuid.UUID, rule_id: uuid.UUID
 
 
 def list_rules(conn: psycopg.Connection, project: uuid.UUID) -> list[dict]:
-    return conn.execute("select * from public.alert_rules where project_id = %s order by created_at, id",
+    return conn.execute(f"select {RULE_COLUMNS} from public.alert_rules where project_id = %s order by created_at, id",
                         (project,)).fetchall()
 
 

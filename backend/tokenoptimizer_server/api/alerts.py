@@ -15,6 +15,7 @@ from pydantic import Field
 
 from .. import analytics, db
 from ..alerts import deliver, store
+from ..auth.caller import owner_connection
 from ..alerts.evaluate import alert_json
 from ..alerts.rules import KINDS
 from ..alerts.store import Kind
@@ -183,8 +184,10 @@ def test_send(rule_id: uuid.UUID):
               "first_seen": now, "last_seen": now, "resolved_at": None, "value": None,
               "threshold": None if row["threshold"] is None else str(row["threshold"]),
               "message": f"Test message for the rule '{row['name']}'.", "evidence": {}}
-    ok, detail = deliver.send(row["webhook_url"], row["webhook_format"], "test", sample, sample["id"],
-                              row["webhook_secret"])
+    # The caller may see the rule (the fence just said so); the secret is read as the owner, only to sign.
+    with owner_connection() as conn:
+        secret = store.rule_secret(conn, row["id"])
+    ok, detail = deliver.send(row["webhook_url"], row["webhook_format"], "test", sample, sample["id"], secret)
     return jsonify({"delivered": ok, "detail": detail})
 
 
