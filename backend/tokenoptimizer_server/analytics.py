@@ -20,6 +20,7 @@ from .api.params import QueryModel, ReadQuery, from_validation_error, path_text
 from .errors import ApiError
 
 EXPORT_CHUNK = 2000
+EXPORT_FIRST = 500  # the first bytes of a download go out after 500 rows, not 2,000
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,5 +134,7 @@ def export_rows(connect, read: ReadArgs, status: str | None) -> Iterator[list[by
             "order by l.ts desc, l.id desc",
             (read.project, read.start, read.end, read.model, read.model, read.endpoint_name,
              read.endpoint_name, read.provider, read.provider, status, status))
-        while chunk := cursor.fetchmany(EXPORT_CHUNK):
+        size = EXPORT_FIRST
+        while chunk := cursor.fetchmany(size):
             yield [text.encode() for (text,) in chunk]
+            size = EXPORT_CHUNK

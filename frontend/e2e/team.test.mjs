@@ -50,10 +50,26 @@ describe('teams in self-hosted mode', () => {
     const link = (await text(owner, 'invite-link')).match(/https?:\/\/\S+/)[0]
     assert.ok(link.startsWith(`${server.url}/accept?token=`))
     await screenshot(owner, 'team-members')
+
+    // A second project: created on the Team page, it opens at once (in the URL), with no keys yet.
+    await owner.getByTestId('project-name').fill('staging')
+    await owner.getByTestId('project-create').click()
+    await waitForText(owner.getByTestId('project-row-staging'), 'staging (open)', 20_000)
+    const staging = new URL(owner.url()).searchParams.get('project')
+    assert.ok(staging)
+    await owner.getByTestId('keys-panel').getByText('No keys yet.').waitFor()
+    assert.equal(await owner.getByTestId('key-created').count(), 0, "the other project's new key is not shown here")
+    await screenshot(owner, 'team-projects')
+
+    // The switcher moves between them; each project reads its own traffic.
     await owner.goto(`${server.url}/`)
     await waitForText(owner.getByTestId('stat-requests-value'), '7', 20_000)
-    await owner.getByTestId('project-switcher').waitFor()
+    await owner.getByTestId('project-switcher').selectOption({ label: 'staging' })
+    await owner.waitForURL((url) => url.searchParams.get('project') === staging)
+    await waitForText(owner.getByTestId('stat-requests-value'), '0', 20_000)
     await screenshot(owner, 'team-switcher')
+    await owner.getByTestId('project-switcher').selectOption({ label: 'default' })
+    await waitForText(owner.getByTestId('stat-requests-value'), '7', 20_000)
 
     const viewer = await (await browser.newContext({ viewport: { width: 1400, height: 900 } })).newPage()
     await signUp(viewer, link, 'viewer@team.example')

@@ -1,4 +1,4 @@
-// Team (self-hosted): the current project's API keys (created here, shown once with the SDK
+// Team (self-hosted): the organisation's projects (a new one opens at once), the current project's API keys (created here, shown once with the SDK
 // snippet; listed by prefix; revoked) and its organisation's members (roles, invitations with
 // their accept link, removal). What a role may not do, the server refuses (row-level security).
 import { type FormEvent, useState } from 'react'
@@ -6,8 +6,8 @@ import { Layout } from '../components/Layout'
 import { LoadingPanel, errorText, queryState } from '../components/LoadingPanel'
 import { firstEventSnippet } from '../components/FirstEventSnippet'
 import {
-  type MeOrganisation, type NewKey, type Role, currentPlace, useCreateKey, useInvite, useKeysQuery, useMeQuery,
-  useMembersQuery, useRemoveMember, useRevokeKey,
+  type MeOrganisation, type NewKey, type Role, currentPlace, useCreateKey, useCreateProject, useInvite, useKeysQuery,
+  useMeQuery, useMembersQuery, useRemoveMember, useRevokeKey,
 } from '../data/team/team-queries'
 import { useFilters } from '../data/use-filters'
 
@@ -58,6 +58,38 @@ function KeysPanel({ project, canManage }: { project: string; canManage: boolean
           </tbody>
         </table>
       </LoadingPanel>
+    </section>
+  )
+}
+
+function ProjectsPanel({ organisation, current }: { organisation: MeOrganisation; current: string | null }) {
+  const [, update] = useFilters()
+  const create = useCreateProject(organisation.id)
+  const [name, setName] = useState('')
+  async function submit(event: FormEvent) {
+    event.preventDefault()
+    const project = await create.mutateAsync(name)
+    setName('')
+    update({ project: project.id })  // open the new project: its keys are made right here
+  }
+  return (
+    <section className="card" aria-label="Projects" data-testid="projects-panel">
+      <header className="panel-head table-head"><h2>Projects of {organisation.name}</h2></header>
+      {organisation.role !== 'viewer' && (
+        <form className="inline-form" onSubmit={(e) => void submit(e)}>
+          <input required placeholder="Project name (e.g. staging)" value={name} onChange={(e) => setName(e.target.value)} data-testid="project-name" />
+          <button type="submit" className="button button-small" disabled={create.isPending} data-testid="project-create">New project</button>
+        </form>
+      )}
+      {create.error && <p className="form-error" role="alert">{errorText(create.error)}</p>}
+      <ul className="plain-list">
+        {organisation.projects.map((p) => (
+          <li key={p.id} data-testid={`project-row-${p.name}`}>
+            {p.id === current ? <strong>{p.name} (open)</strong>
+              : <button type="button" className="link-button" onClick={() => update({ project: p.id })}>{p.name}</button>}
+          </li>
+        ))}
+      </ul>
     </section>
   )
 }
@@ -118,7 +150,8 @@ export function TeamPage() {
   return (
     <Layout title="Team">
       <LoadingPanel {...queryState(me)} isEmpty={!organisation} empty="You belong to no organisation yet.">
-        {organisation && project && <KeysPanel project={project.id} canManage={organisation.role !== 'viewer'} />}
+        {organisation && project && <KeysPanel key={project.id} project={project.id} canManage={organisation.role !== 'viewer'} />}
+        {organisation && <ProjectsPanel organisation={organisation} current={project?.id ?? null} />}
         {organisation && <MembersPanel organisation={organisation} />}
       </LoadingPanel>
     </Layout>
