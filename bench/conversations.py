@@ -25,7 +25,9 @@ import psycopg
 from psycopg.rows import dict_row
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "backend"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.database import bench_database  # noqa: E402
 from tokenoptimizer_server.migrate import migrate  # noqa: E402
 from tokenoptimizer_server.settings import supabase_dir  # noqa: E402
 
@@ -105,11 +107,7 @@ def main() -> int:
     parser.add_argument("--reuse", metavar="DBNAME", help="time a database a --keep run left (migrations applied first)")
     args = parser.parse_args()
     name = args.reuse or f"tokenoptimizer_convbench_{os.getpid()}"
-    if not args.reuse:
-        with psycopg.connect(args.admin_url, autocommit=True) as admin:
-            admin.execute(f'create database "{name}"')
-    url = psycopg.conninfo.make_conninfo(args.admin_url, dbname=name)
-    try:
+    with bench_database(args.admin_url, name, reuse=bool(args.reuse), keep=args.keep) as url:
         with psycopg.connect(url, row_factory=dict_row, autocommit=True) as conn:
             migrate(conn, supabase_dir())
             project = conn.execute("insert into public.projects (name) values ('convbench') on conflict "
@@ -118,12 +116,6 @@ def main() -> int:
                 fill(conn, project, args.conversations)
             print(f"database {name}; p50/p95 ms per range (sessions on the page; w = from the window)", flush=True)
             measure(conn, project, args.runs)
-    finally:
-        if args.keep or args.reuse:
-            print(f"kept database {name}")
-        else:
-            with psycopg.connect(args.admin_url, autocommit=True) as admin:
-                admin.execute(f'drop database if exists "{name}" with (force)')
     return 0
 
 

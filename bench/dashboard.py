@@ -34,7 +34,9 @@ import psycopg
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "backend"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.database import bench_database  # noqa: E402
 from tokenoptimizer_server import create_app, keys  # noqa: E402
 from tokenoptimizer_server.migrate import migrate  # noqa: E402
 from tokenoptimizer_server.settings import Settings, supabase_dir  # noqa: E402
@@ -102,9 +104,7 @@ def call(client, path: str, params: dict, span: timedelta | None) -> float:
     t = time.perf_counter()
     answer = client.get(path, query_string=query, buffered=path != "/api/export")
     if path == "/api/export":
-        body = answer.response
-        next(iter(body))  # header line
-        next(iter(body))  # first page of rows
+        next(iter(answer.response))  # the CSV's first chunk: its header and first EXPORT_FIRST rows
         answer.close()
     elif answer.status_code != 200:  # reported in the table and the summary, not timed
         raise Refused(f"HTTP {answer.status_code} {(answer.get_json(silent=True) or {}).get('error', {}).get('code')}")
@@ -196,13 +196,9 @@ def main() -> int:
     modes = ["local", "fenced"] if args.mode == "both" else [args.mode]
 
     name = args.reuse or f"tokenoptimizer_bench_{os.getpid()}"
-    if not args.reuse:
-        with psycopg.connect(args.admin_url, autocommit=True) as admin:
-            admin.execute(f'create database "{name}"')
-    url = psycopg.conninfo.make_conninfo(args.admin_url, dbname=name)
     print(f"database {name}; {args.rows:,} rows over {args.days} days; {args.runs} timed runs per case; "
           f"modes {', '.join(modes)}", flush=True)
-    try:
+    with bench_database(args.admin_url, name, reuse=bool(args.reuse), keep=args.keep) as url:
         with psycopg.connect(url, row_factory=psycopg.rows.dict_row, autocommit=True) as conn:
             migrate(conn, supabase_dir())
             project = str(keys.ensure_project(conn, "default")["id"])
@@ -233,12 +229,6 @@ def main() -> int:
                     for app in found.values():
                         app.extensions["db_pool"].close()
         summary(results, modes)
-    finally:
-        if args.keep or args.reuse:
-            print(f"kept database {name}: {url}")
-        else:
-            with psycopg.connect(args.admin_url, autocommit=True) as admin:
-                admin.execute(f'drop database if exists "{name}" with (force)')
     return 0
 
 

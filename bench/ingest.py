@@ -38,6 +38,7 @@ import psycopg
 import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from bench.database import bench_database  # noqa: E402
 from tests.conftest import free_port, start_server, stop_server  # noqa: E402
 from tokenoptimizer_server import keys  # noqa: E402
 from tokenoptimizer_server.db import connect  # noqa: E402
@@ -184,10 +185,13 @@ def main() -> None:
         os.environ["TOKENOPTIMIZER_ALERTS_EVERY_S"] = str(args.alerts_every)
 
     name = f"tokenoptimizer_bench_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(args.admin_url, autocommit=True) as admin:
-        admin.execute(f'create database "{name}"')
-        admin.execute(f'alter database "{name}" set track_functions = \'pl\'')  # refresh_conversations' time
-    db_url = psycopg.conninfo.make_conninfo(args.admin_url, dbname=name)
+    # track_functions: the time Postgres spends in refresh_conversations (the alerts job).
+    with bench_database(args.admin_url, name, keep=args.keep, settings={"track_functions": "pl"}) as db_url:
+        run(args, db_url)
+
+
+def run(args, db_url: str) -> None:
+    """Serve on db_url, load it batch by batch, then compare with COPY."""
     server = None
     try:
         with connect(db_url) as conn:
@@ -240,11 +244,6 @@ def main() -> None:
     finally:
         if server:
             stop_server(server)
-        if args.keep:
-            print(f"database kept: {db_url}")
-        else:
-            with psycopg.connect(args.admin_url, autocommit=True) as admin:
-                admin.execute(f'drop database if exists "{name}" with (force)')
 
 
 if __name__ == "__main__":

@@ -32,6 +32,7 @@ from opentelemetry.proto.common.v1.common_pb2 import AnyValue, KeyValue
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.ingest import ENDPOINTS, MODELS, run_load  # noqa: E402
+from bench.database import bench_database  # noqa: E402
 from tests.conftest import free_port, start_server, stop_server  # noqa: E402
 from tokenoptimizer_server import keys  # noqa: E402
 from tokenoptimizer_server.db import connect  # noqa: E402
@@ -128,10 +129,12 @@ def main() -> None:
     parser.add_argument("--worker-class", default="gevent", choices=["gevent", "gthread"])
     args = parser.parse_args()
 
-    name = f"tokenoptimizer_bench_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(args.admin_url, autocommit=True) as admin:
-        admin.execute(f'create database "{name}"')
-    db_url = psycopg.conninfo.make_conninfo(args.admin_url, dbname=name)
+    with bench_database(args.admin_url, f"tokenoptimizer_bench_{uuid.uuid4().hex[:8]}") as db_url:
+        run(args, db_url)
+
+
+def run(args, db_url: str) -> None:
+    """Serve on db_url and load /api/log, then /v1/traces, batch by batch."""
     server = None
     try:
         with connect(db_url) as conn:
@@ -160,8 +163,6 @@ def main() -> None:
     finally:
         if server:
             stop_server(server)
-        with psycopg.connect(args.admin_url, autocommit=True) as admin:
-            admin.execute(f'drop database if exists "{name}" with (force)')
 
 
 if __name__ == "__main__":
