@@ -21,7 +21,10 @@ from .pricing.store import load_rows
 
 SAMPLE = 10_000
 WALK = 200_000
-MONTH_DAYS = Decimal(30)  # "per month" means 30 days of the observed daily rate
+MONTH_DAYS = 30  # "per month" means 30 days of the observed daily rate
+# A scaled or extrapolated amount is a quotient: kept to 12 decimals (a millionth of a cent).
+PROJECTED = Decimal("1e-12")
+_DAY_US = 86_400_000_000
 _SAMPLE_SQL = """
 select x.ts, x.model, x.prompt_tokens, x.completion_tokens, x.cached_tokens, x.cache_write_tokens,
        x.cache_write_1h_tokens, x.reasoning_tokens, x.service_tier, x.total_cost, x.priced
@@ -90,18 +93,25 @@ def simulate(conn: psycopg.Connection, project: uuid.UUID, endpoint: str, model_
         current += row["total_cost"]
         proposed += cost
         compared += 1
-    # A sample of the range's requests stands for all of them; a new endpoint's rate starts at its first request.
-    scale = Decimal(totals["requests"]) / len(rows) if rows else Decimal(0)
+    # A sample of the range's requests stands for all of them; a new endpoint's rate starts at its
+    # first request. Integers until one division per figure: the span in microseconds, at least an hour.
     first = rows[-1]["ts"] if rows and len(rows) == totals["requests"] else start
-    days = max(Decimal((min(end, now) - max(first, start)) / timedelta(hours=1)) / 24, Decimal(1) / 24)
-    per_month = scale * MONTH_DAYS / days
+    span_us = max((min(end, now) - max(first, start)) // timedelta(microseconds=1), _DAY_US // 24)
+    n = len(rows) or 1
+
+    def scaled(cost: Decimal, per_month: bool = False) -> str:
+        """cost × the range's requests / the sample's; per month: × 30 days / the span."""
+        numerator, denominator = cost * totals["requests"], Decimal(n)
+        if per_month:
+            numerator, denominator = numerator * MONTH_DAYS * _DAY_US, denominator * span_us
+        return _money((numerator / denominator).quantize(PROJECTED))
 
     def side(cost: Decimal) -> dict:
-        return {"sample_cost": _money(cost), "range_cost": _money(cost * scale), "monthly_cost": _money(cost * per_month)}
+        return {"sample_cost": _money(cost), "range_cost": scaled(cost), "monthly_cost": scaled(cost, True)}
 
-    saving = (current - proposed) * per_month
     return {
-        "endpoint_name": endpoint, "from": start.isoformat(), "to": end.isoformat(), "days": _money(days),
+        "endpoint_name": endpoint, "from": start.isoformat(), "to": end.isoformat(),
+        "days": _money(round(Decimal(span_us) / _DAY_US, 4)),
         "range": {"requests": totals["requests"], "unpriced_requests": totals["unpriced"], "cost": _money(totals["cost"])},
         "sample": {"requests": len(rows), "compared": compared, "current_unpriced": sum(not r["priced"] for r in rows),
                    "target_unpriced": target_unpriced},
@@ -114,7 +124,7 @@ def simulate(conn: psycopg.Connection, project: uuid.UUID, endpoint: str, model_
         "target": {"model": target.model, "priced_as": price.model if price is not None else None,
                    **({"input_price": _money(price.input_price or 0), "output_price": _money(price.output_price or 0)}
                       if price is not None else {}), **side(proposed)},
-        "monthly_saving": _money(saving),
+        "monthly_saving": scaled(current - proposed, True),
         "change": _money(round((proposed - current) / current, 4)) if current else None,
         # Silent shadow comparisons (the benchmark runner) are not built yet: no evidence to show.
         "evidence": [],

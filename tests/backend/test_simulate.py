@@ -4,7 +4,7 @@ gpt-4o 0.0025 in / 0.00125 cached / 0.01 out; gpt-4o-mini 0.00015 / 0.000075 / 0
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
@@ -68,6 +68,19 @@ def test_a_sample_stands_for_the_whole_range(classify, monkeypatch):
     body = simulate_get(client, project, endpoint_name="classify", target_model="gpt-4o-mini").get_json()
     assert (body["sample"]["requests"], body["days"]) == (2, "2")
     assert body["current"] == {"sample_cost": "0.008", "range_cost": "0.016", "monthly_cost": "0.24"}
+
+
+def test_traffic_minutes_old_counts_as_an_hour_and_stays_exact(app, database_url):
+    """Two requests a minute ago: their hour's rate × 24 × 30, with no float left in the figure."""
+    key, project = new_project(database_url)
+    client = app.test_client()
+    now = datetime.now(timezone.utc)
+    post(client, key, [{**TURN, "timestamp": iso(now - timedelta(minutes=1))} for _ in range(2)])
+    body = client.get("/api/optimization/simulate",
+                      query_string={"project": project, "endpoint_name": "classify", "target_model": "gpt-4o-mini"}).get_json()
+    # $0.008 in an hour → × 720 = $5.76; on gpt-4o-mini $0.00048 → $0.3456.
+    assert (body["days"], body["current"]["monthly_cost"], body["target"]["monthly_cost"]) == ("0.0417", "5.76", "0.3456")
+    assert body["monthly_saving"] == "5.4144"
 
 
 @pytest.mark.parametrize("params,field", [
