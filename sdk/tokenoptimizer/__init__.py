@@ -17,6 +17,7 @@ from ._config import configure
 from ._consumer import consumer as _get_consumer
 from ._context import context
 from ._instrument import instrument, uninstrument
+from ._shadow import shadow
 from ._tracked import atracked_completion, track_usage, tracked_completion
 
 __version__ = _constants.VERSION
@@ -34,6 +35,7 @@ __all__ = [
     "flush_after",
     "stats",
     "litellm_callback",
+    "shadow",
     "__version__",
 ]
 

@@ -45,3 +45,6 @@ CONTENT_KEYS = frozenset(
 
 # error_type of a stream closed or garbage-collected before its end.
 STREAM_ABANDONED = "StreamAbandoned"
+
+# Shadow comparisons: sampled calls waiting for the shadow worker; past this they are dropped.
+SHADOW_QUEUE_SIZE = 100

@@ -13,7 +13,7 @@ from typing import Any, Mapping, Optional
 from ._config import get_config
 from ._consumer import record
 from ._context import resolve_tags
-from . import integrations
+from . import _shadow, integrations
 from ._event import build_event, field, log_once
 from ._observe import observe_async, observe_sync
 
@@ -81,7 +81,13 @@ def tracked_completion(
     fn, kwargs, adapter = integration.completion_call(client, model, messages, stream, params, False)
     tags = resolve_tags(endpoint_name, session_id, user_id, metadata)
     provider = named or integration.provider_of_client(client)
-    return observe_sync(fn, (), kwargs, adapter, tags, provider)
+    plan = _shadow.sampled(tags) if _shadow.plans and not stream else None
+    if plan is None:
+        return observe_sync(fn, (), kwargs, adapter, tags, provider)
+    t0 = time.perf_counter()
+    result = observe_sync(fn, (), kwargs, adapter, tags, provider)
+    _shadow.submit(plan, model, provider, messages, params, client, result, adapter, (time.perf_counter() - t0) * 1e3)
+    return result
 
 
 async def atracked_completion(
@@ -103,7 +109,14 @@ async def atracked_completion(
     fn, kwargs, adapter = integration.completion_call(client, model, messages, stream, params, True)
     tags = resolve_tags(endpoint_name, session_id, user_id, metadata)
     provider = named or integration.provider_of_client(client)
-    return await observe_async(fn, (), kwargs, adapter, tags, provider)
+    plan = _shadow.sampled(tags) if _shadow.plans and not stream else None
+    if plan is None:
+        return await observe_async(fn, (), kwargs, adapter, tags, provider)
+    t0 = time.perf_counter()
+    result = await observe_async(fn, (), kwargs, adapter, tags, provider)
+    # The shadow worker calls candidates with sync clients: an async client stays on its own loop.
+    _shadow.submit(plan, model, provider, messages, params, None, result, adapter, (time.perf_counter() - t0) * 1e3)
+    return result
 
 
 def _integration_of(response: Any, model: Optional[str]) -> Any:
