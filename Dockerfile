@@ -27,7 +27,7 @@ RUN pip wheel --no-cache-dir --no-deps --wheel-dir /wheels .
 
 FROM python:3.11-slim-bookworm
 COPY --from=wheel /wheels /wheels
-RUN pip install --no-cache-dir "$(ls /wheels/tokenoptimizer-*.whl)[server,otel]" && rm -rf /wheels \
+RUN pip install --no-cache-dir "$(ls /wheels/tokenoptimizer-*.whl)[server,otel,hosted]" && rm -rf /wheels \
     && useradd --system --create-home --home-dir /data tokenoptimizer
 ENV TOKENOPTIMIZER_MODE=selfhosted TOKENOPTIMIZER_DATA_DIR=/data
 USER tokenoptimizer

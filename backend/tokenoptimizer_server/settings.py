@@ -67,7 +67,7 @@ def default_data_dir() -> Path:
 @dataclass(frozen=True)
 class Settings:
     database_url: str
-    mode: str  # "local": loopback dashboard, no admin token; "selfhosted": admin token required
+    mode: str  # "local": loopback dashboard, no admin token; "selfhosted"/"hosted": admin token required
     admin_token: str | None
     data_dir: Path
     pool_min: int
@@ -80,13 +80,20 @@ class Settings:
     frontend_dir: Path
     migrations_dir: Path
     alerts_every_s: int = 5  # how often the alerts job evaluates the rules (jobs.py)
+    # Hosted mode (Supabase): the secret that signs Supabase Auth's access tokens, the dashboard's
+    # address (the one origin allowed cross-origin, and where invitation links lead), and the
+    # service-role key with the project URL for Supabase Auth's admin API (invitations by email).
+    supabase_jwt_secret: str | None = None
+    dashboard_url: str | None = None
+    supabase_url: str | None = None
+    supabase_service_role_key: str | None = None
 
     @classmethod
     def from_env(cls, **overrides) -> "Settings":
         """Build settings from the environment; keyword overrides win (tests, the CLI)."""
         values = dict(
             database_url=os.environ.get("DATABASE_URL") or os.environ.get("TOKENOPTIMIZER_DATABASE_URL") or "",
-            mode=_choice("TOKENOPTIMIZER_MODE", "local", ("local", "selfhosted")),
+            mode=_choice("TOKENOPTIMIZER_MODE", "local", ("local", "selfhosted", "hosted")),
             admin_token=os.environ.get("TOKENOPTIMIZER_ADMIN_TOKEN") or None,
             data_dir=Path(os.environ.get("TOKENOPTIMIZER_DATA_DIR") or default_data_dir()),
             pool_min=_int("TOKENOPTIMIZER_POOL_MIN", 1, 1),
@@ -99,13 +106,30 @@ class Settings:
             frontend_dir=frontend_dir(),
             migrations_dir=supabase_dir(),
             alerts_every_s=_int("TOKENOPTIMIZER_ALERTS_EVERY_S", 5, 1),
+            supabase_jwt_secret=os.environ.get("SUPABASE_JWT_SECRET") or None,
+            dashboard_url=(os.environ.get("TOKENOPTIMIZER_DASHBOARD_URL") or "").rstrip("/") or None,
+            supabase_url=(os.environ.get("SUPABASE_URL") or "").rstrip("/") or None,
+            supabase_service_role_key=os.environ.get("SUPABASE_SERVICE_ROLE_KEY") or None,
         )
         values.update({k: v for k, v in overrides.items() if v is not None})
         settings = cls(**values)
         if not settings.database_url:
             raise SettingsError("DATABASE_URL is not set: pass --database-url or run `tokenoptimizer serve`, "
                                 "which starts an embedded Postgres")
-        if settings.mode == "selfhosted" and not settings.admin_token:
-            raise SettingsError("TOKENOPTIMIZER_ADMIN_TOKEN must be set in selfhosted mode "
+        if settings.mode != "local" and not settings.admin_token:
+            raise SettingsError(f"TOKENOPTIMIZER_ADMIN_TOKEN must be set in {settings.mode} mode "
                                 "(it guards the dashboard and pricing writes)")
+        if settings.mode == "hosted":
+            _check_hosted(settings)
         return settings
+
+
+def _check_hosted(settings: Settings) -> None:
+    """Hosted mode verifies Supabase access tokens; inviting by email needs the URL and the key together."""
+    if not settings.supabase_jwt_secret:
+        raise SettingsError("SUPABASE_JWT_SECRET must be set in hosted mode (Supabase: Project Settings -> API -> "
+                            "JWT secret): it verifies the dashboard's access tokens")
+    if bool(settings.supabase_url) != bool(settings.supabase_service_role_key):
+        raise SettingsError("set SUPABASE_URL and SUPABASE_SERVICE_ROLE_KEY together (inviting by email needs both)")
+    if settings.supabase_url and not settings.supabase_url.startswith(("https://", "http://")):
+        raise SettingsError(f"SUPABASE_URL must be an http(s) URL, got {settings.supabase_url!r}")

@@ -31,16 +31,19 @@ def _is_loopback() -> bool:
         return False
 
 
+def is_admin_token(token: str | None) -> bool:
+    """Whether a Bearer token is the server's admin token (constant-time)."""
+    admin = current_app.config["SETTINGS"].admin_token
+    # Bytes: compare_digest refuses a non-ASCII str (a 500 for any such token).
+    return bool(admin and token) and hmac.compare_digest(
+        token.encode("utf-8", "surrogatepass"), admin.encode("utf-8", "surrogatepass"))
+
+
 def is_operator() -> bool:
     """Whoever runs the server: the admin token (scripts, the CLI, a Prometheus scraper), or in local
     mode a client on this machine. Never a person's browser session."""
     settings = current_app.config["SETTINGS"]
-    token = bearer_token()
-    # Bytes: compare_digest refuses a non-ASCII str (a 500 for any such token).
-    if settings.admin_token and token and hmac.compare_digest(
-            token.encode("utf-8", "surrogatepass"), settings.admin_token.encode("utf-8", "surrogatepass")):
-        return True
-    return settings.mode == "local" and _is_loopback()
+    return is_admin_token(bearer_token()) or (settings.mode == "local" and _is_loopback())
 
 
 def is_admin() -> bool:
@@ -51,8 +54,9 @@ def is_admin() -> bool:
 
 def _refuse(what: str) -> ApiError:
     settings = current_app.config["SETTINGS"]
-    hint = ("send Authorization: Bearer <TOKENOPTIMIZER_ADMIN_TOKEN>" if settings.mode == "selfhosted"
-            else "local mode serves the dashboard to this machine only")
+    hint = ("local mode serves the dashboard to this machine only" if settings.mode == "local" else
+            "send Authorization: Bearer <TOKENOPTIMIZER_ADMIN_TOKEN>" + (
+                " or a Supabase access token" if settings.mode == "hosted" else ""))
     return ApiError(401, "unauthorized", f"{what} required: {hint}")
 
 

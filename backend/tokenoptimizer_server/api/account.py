@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import uuid
 
-from flask import Blueprint, jsonify, make_response
+from flask import Blueprint, current_app, jsonify, make_response
 from pydantic import BaseModel, ConfigDict, Field
 
 from .. import db
@@ -63,6 +63,12 @@ def body(parsed: BaseModel | None):
     return parsed
 
 
+def _not_hosted() -> None:
+    """Hosted mode: Supabase Auth signs people up and in (its auth.users is GoTrue's, not ours)."""
+    if current_app.config["SETTINGS"].mode == "hosted":
+        raise ApiError(404, "not_here", "hosted mode: sign up and in through Supabase Auth")
+
+
 def _signed_in(conn, user: dict, status: int):
     response = make_response()
     csrf = sessions.start(conn, user["id"], response)
@@ -72,9 +78,10 @@ def _signed_in(conn, user: dict, status: int):
 
 
 @bp.post("/api/auth/signup")
-@spec.validate(json=Credentials, resp=answers(SignedIn, 400, 409, status=201), security=PUBLIC)
+@spec.validate(json=Credentials, resp=answers(SignedIn, 400, 404, 409, status=201), security=PUBLIC)
 def sign_up(json: Credentials):
     """A new account, signed in; the first account owns the default organisation."""
+    _not_hosted()
     json = body(json)
     with owner_connection() as conn:
         user = users.sign_up(conn, json.email, json.password)
@@ -82,9 +89,10 @@ def sign_up(json: Credentials):
 
 
 @bp.post("/api/auth/signin")
-@spec.validate(json=Credentials, resp=answers(SignedIn, 400, 401), security=PUBLIC)
+@spec.validate(json=Credentials, resp=answers(SignedIn, 400, 401, 404), security=PUBLIC)
 def sign_in(json: Credentials):
     """Email and password in, a session cookie out."""
+    _not_hosted()
     json = body(json)
     with owner_connection() as conn:
         user = users.check_password(conn, json.email, json.password)

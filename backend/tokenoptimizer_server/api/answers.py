@@ -28,7 +28,7 @@ class Project(Answer):
 class ConfigAnswer(Answer):
     """What the dashboard needs to start."""
 
-    mode: Literal["local", "selfhosted"]
+    mode: Literal["local", "selfhosted", "hosted"]
     auth_required: bool
     is_admin: bool
     project: Project | None

@@ -13,11 +13,11 @@ from datetime import datetime
 from typing import Literal
 
 import psycopg
-from flask import Blueprint, jsonify
+from flask import Blueprint, current_app, jsonify, request
 from pydantic import BaseModel, ConfigDict, Field
 
 from .. import db
-from ..auth import signed_in_only
+from ..auth import invitations, signed_in_only
 from ..errors import ApiError
 from .account import EMAIL, body
 from .answers import Answer
@@ -69,6 +69,9 @@ class Invitation(Answer):
     role: Role
     expires_at: datetime
     token: str = Field(description="Shown once: the invitee posts it to /api/invitations/accept.")
+    link: str = Field(description="The dashboard's accept page with the token.")
+    emailed: bool = Field(description="Hosted mode: whether Supabase Auth mailed the link.")
+    email_note: str | None = Field(None, description="Why it was not mailed, when it was not.")
 
 
 class Accepted(Answer):
@@ -176,11 +179,14 @@ def remove_member(organisation: uuid.UUID, user: uuid.UUID):
 @bp.post("/api/organisations/<uuid:organisation>/invitations")
 @spec.validate(json=InvitationBody, resp=answers(Invitation, 400, 401, 403, status=201), security=PUBLIC)
 def invite(organisation: uuid.UUID, json: InvitationBody):
-    """An invitation by email; the token in the answer goes into the accept link."""
+    """An invitation by email; the token in the answer goes into the accept link (hosted: mailed too)."""
     json = body(json)
-    row = _call("select public.create_invitation(%s, %s, %s::public.organisation_role) as inv",
-                organisation, json.email, json.role)
-    return jsonify(row["inv"]), 201
+    inv = _call("select public.create_invitation(%s, %s, %s::public.organisation_role) as inv",
+                organisation, json.email, json.role)["inv"]
+    settings = current_app.config["SETTINGS"]
+    link = invitations.accept_link(settings, inv["token"], request.host_url)
+    emailed, note = invitations.send_by_email(settings, inv["email"], link)
+    return jsonify({**inv, "link": link, "emailed": emailed, "email_note": note}), 201
 
 
 @bp.post("/api/invitations/accept")
