@@ -16,6 +16,7 @@ from decimal import Decimal
 
 import psycopg
 
+from . import shadow
 from .pricing import Price, PriceBook, Unpriced, Usage, price_request
 from .pricing.store import load_rows
 
@@ -126,6 +127,6 @@ def simulate(conn: psycopg.Connection, project: uuid.UUID, endpoint: str, model_
                       if price is not None else {}), **side(proposed)},
         "monthly_saving": scaled(current - proposed, True),
         "change": _money(round((proposed - current) / current, 4)) if current else None,
-        # Silent shadow comparisons (the benchmark runner) are not built yet: no evidence to show.
-        "evidence": [],
+        # What shadow runs of this endpoint found on the target (SDK shadow mode; api/evidence.py).
+        "evidence": shadow.for_target(shadow.evidence(conn, project, start, end, endpoint), target.model),
     }

@@ -9,6 +9,8 @@ from uuid import UUID
 from pydantic import (AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt,
                       StrictStr, TypeAdapter, ValidationError, field_validator, model_validator)
 
+from .shadow import ShadowVerdict
+
 # Keys that could carry prompt or completion text: refused at any depth, metadata included.
 CONTENT_FIELDS = frozenset({"messages", "prompt", "content", "completion", "response", "input", "output", "text"})
 
@@ -72,6 +74,8 @@ class UsageEvent(BaseModel):
     service_tier: Name(0, 50) | None = None
     metadata: dict[str, Any] | None = None
     sdk: SdkInfo | None = None
+    # A shadow comparison verdict (SDK shadow mode): stored in shadow_runs, never in usage_logs.
+    shadow: ShadowVerdict | None = None
 
     @field_validator("metadata")
     @classmethod

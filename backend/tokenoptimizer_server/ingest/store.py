@@ -13,11 +13,13 @@ from psycopg.rows import tuple_row
 
 from ..pricing import PriceBook, Usage, infer_provider, quote
 from .event import UsageEvent
+from .shadow import shadow_row, split
 
 # One statement per batch: public.ingest_usage checks the keys and the price version, then
 # store_usage inserts the rows and updates the rollups (supabase/migrations/*_ingest_*.sql).
 _STORE = ("select project_id::text, id::text "
           "from public.ingest_usage(%s::json, %s::smallint, %s::bigint[], %s::uuid[])")
+_STORE_SHADOW = "select project_id::text, id::text from public.store_shadow_runs(%s::json)"
 
 
 class StalePrices(Exception):
@@ -60,6 +62,9 @@ def _row(event: UsageEvent, project_id: str, book: PriceBook, now: str) -> tuple
     price = matched if q.cost is not None else None
     costs = (q.cost.input_cost, q.cost.output_cost, q.cost.total_cost) if q.cost else (None, None, None)
     provider = event.provider or infer_provider(event.model) or (matched.provider if matched else None) or "unknown"
+    if event.shadow is not None:  # a verdict: its own table, never usage
+        row = shadow_row(event, event_id, project_id, provider, book, now)
+        return row, PricedEvent(event_id, costs[2], price is not None, price.model if price else None)
     sdk = event.sdk
     row = {
         "id": event_id, "project_id": project_id,
@@ -103,10 +108,14 @@ def write_rows(conn: psycopg.Connection, rows: list[dict], shard: int, price_ver
     """
     if not rows:
         return set()
+    rows, verdicts = split(rows)
     try:
         with conn.cursor(row_factory=tuple_row) as cur:  # plain strings: no UUID objects, no dicts
-            return set(cur.execute(_STORE, (orjson.dumps(rows).decode(), shard, list(price_versions),
-                                            list(key_ids))).fetchall())
+            stored = set(cur.execute(_STORE, (orjson.dumps(rows).decode(), shard, list(price_versions),
+                                              list(key_ids))).fetchall())
+            if verdicts:  # same transaction; ingest_usage above has checked the keys and prices
+                stored |= set(cur.execute(_STORE_SHADOW, (orjson.dumps(verdicts).decode(),)).fetchall())
+            return stored
     except psycopg.DatabaseError as err:
         if err.sqlstate == "TOPRC":
             raise StalePrices(int(err.diag.message_detail)) from None
