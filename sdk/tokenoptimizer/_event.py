@@ -130,6 +130,7 @@ def build_event(
     tags: Mapping[str, Any],
     salt: str,
     started_at: float,
+    request: Optional[dict] = None,
 ) -> dict:
     """Event dict with only contract fields; id and ISO timestamp are added by finalize_event."""
     model = str(model or "unknown")[: C.MODEL_MAX]
@@ -165,6 +166,8 @@ def build_event(
         event["metadata"] = metadata
     if event["provider"] is None:
         del event["provider"]
+    if request:
+        event.update(request)  # tools, json_output, images and the prefix references
     return event
 
 
@@ -179,4 +182,12 @@ def finalize_event(event: dict) -> dict:
     if isinstance(ts, (int, float)):
         event["timestamp"] = _dt.datetime.fromtimestamp(ts, _dt.timezone.utc).isoformat()
     event["sdk"] = _SDK_INFO
+    prefix = event.pop("_prefix", None)
+    if prefix is not None:
+        try:
+            from .integrations.request_features import fingerprint
+
+            event["prefix_hash"], event["prefix_chars"] = fingerprint(prefix)
+        except Exception:
+            log_once("prefix", "tokenoptimizer: could not fingerprint a prompt prefix; sent without it")
     return event

@@ -39,6 +39,11 @@ class Adapter:
         """The provider's usage in the one usage rule; each integration sets its own parser."""
         return None
 
+    @staticmethod
+    def request_features(kwargs: dict) -> Optional[dict]:
+        """Counts and flags of the request (integrations/request_features.py); None: not known."""
+        return None
+
     def provider_of(self, args: tuple) -> str:
         """The provider of one call; args are the wrapped method's positional arguments."""
         return self.provider
@@ -93,6 +98,7 @@ class Call:
                 usage=self.adapter.parse_usage(usage), latency_ms=latency_ms, status=status,
                 error_type=error_type, stream=self.streaming, service_tier=service_tier,
                 tags=self.tags, salt=cfg.user_id_salt, started_at=self.started_at,
+                request=self.adapter.request_features(self.kwargs),
             ), deferred=deferred)
         except Exception:
             log_once("finish", "tokenoptimizer: could not record a call", level=logging.ERROR)

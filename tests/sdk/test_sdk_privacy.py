@@ -16,6 +16,7 @@ CONTRACT_FIELDS = {
     "id", "timestamp", "model", "provider", "endpoint_name", "prompt_tokens", "completion_tokens",
     "total_tokens", "cached_tokens", "cache_write_tokens", "cache_write_1h_tokens", "reasoning_tokens", "latency_ms", "status",
     "error_type", "session_id", "user_id", "stream", "service_tier", "metadata", "sdk",
+    "tools", "json_output", "images", "prefix_hash", "prefix_chars",  # counts, flags, a salted fingerprint
 }
 CONTENT_KEYS = {"messages", "prompt", "content", "completion", "response", "input", "output", "text"}
 

@@ -76,6 +76,12 @@ class UsageEvent(BaseModel):
     sdk: SdkInfo | None = None
     # A shadow comparison verdict (SDK shadow mode): stored in shadow_runs, never in usage_logs.
     shadow: ShadowVerdict | None = None
+    # What the request asked for, counted by the SDK without content (docs/api.md, "Request features").
+    tools: Annotated[StrictInt, Field(ge=0, le=10_000)] | None = None
+    json_output: StrictBool | None = None
+    images: Annotated[StrictInt, Field(ge=0, le=10_000)] | None = None
+    prefix_hash: Annotated[StrictStr, Field(pattern=r"^[0-9a-f]{16,64}$")] | None = None
+    prefix_chars: Annotated[StrictInt, Field(ge=0, le=1_000_000_000)] | None = None
 
     @field_validator("metadata")
     @classmethod
@@ -111,6 +117,8 @@ class UsageEvent(BaseModel):
             raise ValueError("cache_write_1h_tokens is part of cache_write_tokens and cannot exceed it")
         if self.reasoning_tokens > self.completion_tokens:
             raise ValueError("reasoning_tokens is part of completion_tokens and cannot exceed it")
+        if self.prefix_chars is not None and self.prefix_hash is None:
+            raise ValueError("prefix_chars describes prefix_hash and needs it")
         return self
 
 

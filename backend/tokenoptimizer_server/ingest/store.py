@@ -80,6 +80,8 @@ def _row(event: UsageEvent, project_id: str, book: PriceBook, now: str) -> tuple
         "input_cost": _money(costs[0]), "output_cost": _money(costs[1]), "total_cost": _money(costs[2]),
         "priced": price is not None, "pricing_model": price.model if price else None,
         "pricing_version": price.version if price else None, "unpriced_reason": q.reason,
+        "tools": event.tools, "json_output": event.json_output, "images": event.images,
+        "prefix_hash": event.prefix_hash, "prefix_chars": event.prefix_chars,
     }
     return row, PricedEvent(event_id, costs[2], price is not None, price.model if price else None)
 

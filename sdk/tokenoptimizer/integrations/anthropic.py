@@ -10,7 +10,7 @@ from .._event import count_of, field, usage_fields
 from .._observe import Adapter, Call, StreamState, begin
 from .._patch import async_wrapper, patch, sync_wrapper
 from .._stream import _Proxy
-from . import Integration, register
+from . import Integration, register, request_features
 
 PROVIDER = "anthropic"
 _USAGE_FIELDS = ("input_tokens", "output_tokens", "cache_creation_input_tokens",
@@ -56,6 +56,7 @@ class MessagesStreamState(StreamState):
 class MessagesAdapter(Adapter):
     provider = PROVIDER
     parse_usage = staticmethod(parse_usage)
+    request_features = staticmethod(request_features.messages)
 
     def read(self, response: Any) -> tuple[Any, Any, Any]:
         usage = field(response, "usage")

@@ -13,7 +13,7 @@ from typing import Any, Optional
 from .._event import count_of, field, usage_fields
 from .._observe import Adapter, StreamState
 from .._patch import async_wrapper, patch, sync_wrapper
-from . import Integration, register
+from . import Integration, register, request_features
 
 PROVIDER = "google"  # as the price catalogue names Gemini's own API
 
@@ -48,6 +48,7 @@ class StreamChunks(StreamState):
 class GenerateAdapter(Adapter):
     provider = PROVIDER
     parse_usage = staticmethod(parse_usage)
+    request_features = staticmethod(request_features.gemini)
 
     def prepare(self, kwargs: dict) -> tuple[dict, bool, bool]:
         return kwargs, False, False

@@ -8,7 +8,7 @@ from typing import Any, Optional
 from .._event import field
 from .._observe import Adapter, StreamState
 from .._patch import async_wrapper, patch, sync_wrapper
-from . import Integration, register
+from . import Integration, register, request_features
 from .openai import parse_usage as openai_usage
 
 PROVIDER = "mistral"
@@ -43,6 +43,7 @@ class ChatStreamState(StreamState):
 class CompleteAdapter(Adapter):
     provider = PROVIDER
     parse_usage = staticmethod(parse_usage)
+    request_features = staticmethod(request_features.chat)
 
     def prepare(self, kwargs: dict) -> tuple[dict, bool, bool]:
         return kwargs, False, False

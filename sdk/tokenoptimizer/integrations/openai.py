@@ -13,7 +13,7 @@ from typing import Any, Optional
 from .._event import field, usage_fields
 from .._observe import Adapter, StreamState
 from .._patch import async_wrapper, patch, sync_wrapper
-from . import Integration, register
+from . import Integration, register, request_features
 
 PROVIDER = "openai"
 _RESPONSE_DONE = {"response.completed", "response.incomplete", "response.failed"}
@@ -78,6 +78,8 @@ class ChatStreamState(StreamState):
 
 
 class ChatAdapter(OpenAIAdapter):
+    request_features = staticmethod(request_features.chat)
+
     def prepare(self, kwargs: dict) -> tuple[dict, bool, bool]:
         if not kwargs.get("stream"):
             return kwargs, False, False
@@ -108,6 +110,8 @@ class ResponsesStreamState(StreamState):
 
 
 class ResponsesAdapter(OpenAIAdapter):
+    request_features = staticmethod(request_features.responses)
+
     def stream_state(self, hide_usage_chunk: bool) -> StreamState:
         return ResponsesStreamState()
 
