@@ -23,7 +23,8 @@ export function Layout({ title, toolbar, children }: { title: string; toolbar?: 
   const token = useAdminToken()
   const fetching = useIsFetching()
   const client = useQueryClient()
-  const signedIn = config?.mode === 'selfhosted' && config.is_admin  // a session (people never hold the admin token)
+  // A person's session, self-hosted or hosted (people never hold the admin token).
+  const signedIn = config?.mode !== 'local' && Boolean(config?.is_admin)
   async function signOut() {
     clearAdminToken()
     await (await getDataSource()).signOut?.()
@@ -53,8 +54,8 @@ export function Layout({ title, toolbar, children }: { title: string; toolbar?: 
             </span>
             {signedIn ? <ProjectSwitcher /> : config?.project && <span className="pill" title="Project">{config.project.name}</span>}
             {config && <span className="pill pill-muted" title="Mode">{config.mode}</span>}
-            {(token || config?.mode === 'hosted' || signedIn) && (
-              <button type="button" className="button button-link" onClick={() => void signOut()}>
+            {(token || signedIn) && (
+              <button type="button" className="button button-link" onClick={() => void signOut()} data-testid="sign-out">
                 Sign out
               </button>
             )}

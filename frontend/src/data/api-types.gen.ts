@@ -92,6 +92,10 @@ export interface paths {
     /** Where the same tokens would have cost less, with the exact saving. */
     get: operations["get__api_optimization"];
   };
+  "/api/optimization/evidence": {
+    /** Shadow comparison evidence in the range, optionally for one endpoint_name. */
+    get: operations["get__api_optimization_evidence"];
+  };
   "/api/optimization/simulate": {
     /** What-if: the endpoint's traffic in the range on another model (or a typed price), per month. */
     get: operations["get__api_optimization_simulate"];
@@ -101,7 +105,7 @@ export interface paths {
     post: operations["post__api_organisations"];
   };
   "/api/organisations/{organisation}/invitations": {
-    /** An invitation by email; the token in the answer goes into the accept link. */
+    /** An invitation by email; the token in the answer goes into the accept link (hosted: mailed too). */
     post: operations["post__api_organisations_{organisation}_invitations"];
   };
   "/api/organisations/{organisation}/members": {
@@ -417,7 +421,7 @@ export interface components {
        * Mode
        * @enum {string}
        */
-      mode: "local" | "selfhosted";
+      mode: "local" | "selfhosted" | "hosted";
       project: components["schemas"]["Project"] | null;
     };
     /**
@@ -632,6 +636,13 @@ export interface components {
       /** Message */
       message: string;
     };
+    /** EvidenceAnswer */
+    EvidenceAnswer: {
+      /** Evidence */
+      evidence: components["schemas"]["ShadowEvidence"][];
+      /** @description Shadow calls in the range: their own spend, outside usage totals. */
+      spend: components["schemas"]["ShadowSpend"];
+    };
     /** ExportQuery */
     ExportQuery: {
       /**
@@ -729,6 +740,17 @@ export interface components {
       /** Email */
       email: string;
       /**
+       * Email Note
+       * @description Why it was not mailed, when it was not.
+       * @default null
+       */
+      email_note?: string | null;
+      /**
+       * Emailed
+       * @description Hosted mode: whether Supabase Auth mailed the link.
+       */
+      emailed: boolean;
+      /**
        * Expires At
        * Format: date-time
        */
@@ -738,6 +760,11 @@ export interface components {
        * Format: uuid
        */
       id: string;
+      /**
+       * Link
+       * @description The dashboard's accept page with the token.
+       */
+      link: string;
       /**
        * Organisation Id
        * Format: uuid
@@ -1646,6 +1673,139 @@ export interface components {
       to?: string;
     };
     /**
+     * ShadowEvidence
+     * @description One endpoint x current model x candidate: how often the candidate agreed, how fast, at what cost.
+     */
+    ShadowEvidence: {
+      /** Agreed */
+      agreed: number;
+      /**
+       * Agreement High
+       * @description Wilson 95% interval, upper bound.
+       */
+      agreement_high: number | null;
+      /**
+       * Agreement Low
+       * @description Wilson 95% interval, lower bound.
+       */
+      agreement_low: number | null;
+      /**
+       * Agreement Rate
+       * @description agreed / n, 4 decimals; null when n is 0.
+       */
+      agreement_rate: number | null;
+      /** Candidate Model */
+      candidate_model: string;
+      /** Candidate Provider */
+      candidate_provider: string;
+      /**
+       * Cost Per Call Candidate
+       * @description USD as a decimal string; null when unpriced.
+       */
+      cost_per_call_candidate: string | null;
+      /**
+       * Cost Per Call Current
+       * @description USD as a decimal string; null when unpriced.
+       */
+      cost_per_call_current: string | null;
+      /** Current Model */
+      current_model: string;
+      /** Endpoint Name */
+      endpoint_name: string;
+      /** Errors */
+      errors: number;
+      /**
+       * Last Run
+       * Format: date-time
+       */
+      last_run: string;
+      /**
+       * N
+       * @description Verdicts with a judgement (the agreement rate's denominator).
+       */
+      n: number;
+      /** P95 Latency Ms Candidate */
+      p95_latency_ms_candidate: number | null;
+      /**
+       * P95 Latency Ms Current
+       * @description The current model on the same sampled calls.
+       */
+      p95_latency_ms_current: number | null;
+      /**
+       * Runs
+       * @description Shadow calls recorded, errors included.
+       */
+      runs: number;
+      /**
+       * Shadow Spend
+       * @description What the priced shadow calls cost (not in the endpoint's totals).
+       */
+      shadow_spend: string;
+      /** Unpriced Runs */
+      unpriced_runs: number;
+    };
+    /** ShadowSpend */
+    ShadowSpend: {
+      /**
+       * Cost
+       * @description USD as a decimal string.
+       */
+      cost: string;
+      /** Runs */
+      runs: number;
+      /** Unpriced Runs */
+      unpriced_runs: number;
+    };
+    /**
+     * ShadowVerdict
+     * @description What a shadow call was compared with, and the verdict. Counts and names only: no text.
+     */
+    ShadowVerdict: {
+      /**
+       * Agreed
+       * @default null
+       */
+      agreed?: boolean | null;
+      /** Comparator */
+      comparator: string;
+      /**
+       * Current Cache Write Tokens
+       * @default 0
+       */
+      current_cache_write_tokens?: number;
+      /**
+       * Current Cached Tokens
+       * @default 0
+       */
+      current_cached_tokens?: number;
+      /** Current Completion Tokens */
+      current_completion_tokens: number;
+      /**
+       * Current Latency Ms
+       * @default null
+       */
+      current_latency_ms?: number | null;
+      /** Current Model */
+      current_model: string;
+      /** Current Prompt Tokens */
+      current_prompt_tokens: number;
+      /**
+       * Current Provider
+       * @default null
+       */
+      current_provider?: string | null;
+      /**
+       * Sampled Call Id
+       * Format: uuid
+       */
+      sampled_call_id: string;
+      /**
+       * Score
+       * @default null
+       */
+      score?: number | null;
+    };
+    /**
      * ShorterAnswersAdvice
      * @description Answers longer than twice their endpoint's median, as if cut there.
      */
@@ -2279,6 +2439,8 @@ export interface components {
        * @default null
        */
       session_id?: string | null;
+      /** @default null */
+      shadow?: components["schemas"]["ShadowVerdict"] | null;
       /**
        * Status
        * @default ok
@@ -3442,6 +3604,63 @@ export interface operations {
       };
     };
   };
+  /** Shadow comparison evidence in the range, optionally for one endpoint_name. */
+  get__api_optimization_evidence: {
+    parameters: {
+      query?: {
+        /** @description A project id; default: the project named 'default'. */
+        project?: string | null;
+        /** @description Start (ISO 8601); default 7 days before `to`. */
+        from?: string;
+        /** @description End (ISO 8601); default now, or 7 days after `from` when that is later. */
+        to?: string;
+        /** @description Exact match; at most 200 characters. */
+        model?: string | null;
+        /** @description Exact match; at most 200 characters. */
+        endpoint_name?: string | null;
+        /** @description Exact match; at most 200 characters. */
+        provider?: string | null;
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        content: {
+          "application/json": components["schemas"]["EvidenceAnswer"];
+        };
+      };
+      /** @description Bad Request */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+      /** @description Unauthorized */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+      /** @description Not Found */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+      /** @description Method Not Allowed */
+      405: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+      /** @description Misdirected Request */
+      421: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+    };
+  };
   /** What-if: the endpoint's traffic in the range on another model (or a typed price), per month. */
   get__api_optimization_simulate: {
     parameters: {
@@ -3559,7 +3778,7 @@ export interface operations {
       };
     };
   };
-  /** An invitation by email; the token in the answer goes into the accept link. */
+  /** An invitation by email; the token in the answer goes into the accept link (hosted: mailed too). */
   "post__api_organisations_{organisation}_invitations": {
     parameters: {
       path: {

@@ -65,9 +65,13 @@ export interface DataSource {
   testAlertRule(project: string | null, id: string): Promise<TestSendAnswer>
   /** This month's projection against the monthly budget rule. */
   getBudget(project: string | null): Promise<BudgetAnswer>
-  /** Hosted mode only: Supabase Auth sign-in and sign-out (the API uses the admin token). */
+  /** Sign-in and sign-out: the API's cookie session (self-hosted) or Supabase Auth (hosted). */
   signIn?(email: string, password: string): Promise<void>
   signOut?(): Promise<void>
+  /** Hosted mode: a Supabase Auth account; `confirmEmail` when the session starts from the mail's link. */
+  signUp?(email: string, password: string): Promise<{ confirmEmail: boolean }>
+  /** Hosted mode: a sign-in link by email (Supabase Auth's magic link). */
+  sendMagicLink?(email: string): Promise<void>
 }
 
 let sourcePromise: Promise<DataSource> | null = null

@@ -1,12 +1,23 @@
 // The supabase source must call the same SQL functions as the API, with the API's arguments
-// prefixed `p_`, and pass their JSON through unchanged.
+// prefixed `p_`, pass their JSON through unchanged, and always name the project it was given
+// (there is no default project). The export goes to the API's /api/export with the user's token.
 import { beforeEach, describe, expect, test, vi } from 'vitest'
 
 const calls: { fn: string; args: Record<string, unknown> }[] = []
 const tables: { table: string; op: string; value?: unknown }[] = []
-const auth = { session: { user: { id: 'u1' } } as unknown }
+const auth = { session: { user: { id: 'u1' }, access_token: 'jwt-of-u1' } as unknown }
+const fetched: { url: string; init: RequestInit }[] = []
 
-vi.mock('../lib/supabase', () => {
+vi.stubEnv('VITE_TOKENOPTIMIZER_BASE_URL', 'http://127.0.0.2:8000/')
+vi.stubGlobal('fetch', async (url: string, init: RequestInit) => {
+  fetched.push({ url, init })
+  return url.includes('project=gone')
+    ? new Response(JSON.stringify({ error: { code: 'not_found', message: 'no such project', details: [] } }), { status: 404 })
+    : new Response('id,model\r\nr1,gpt-4o\r\n', { status: 200, headers: { 'Content-Type': 'text/csv' } })
+})
+
+// The real lib/supabase (its API helper is under test too) over a fake supabase-js client.
+vi.mock('@supabase/supabase-js', () => {
   const query = (table: string) => {
     const chain = {
       select: () => chain,
@@ -23,7 +34,7 @@ vi.mock('../lib/supabase', () => {
     return chain
   }
   return {
-    supabase: {
+    createClient: () => ({
       rpc: async (fn: string, args: Record<string, unknown>) => {
         calls.push({ fn, args })
         if (fn === 'usage_logs_page') {
@@ -39,32 +50,43 @@ vi.mock('../lib/supabase', () => {
       },
       from: query,
       auth: { getSession: async () => ({ data: { session: auth.session } }) },
-    },
+    }),
   }
 })
 
 const { supabaseSource } = await import('./supabase-source')
 
-const params = { from: '2026-11-16T00:00:00Z', to: '2026-11-23T00:00:00Z', model: 'gpt-4o', endpoint_name: null, provider: null }
+const params = { project: 'project-1', from: '2026-11-16T00:00:00Z', to: '2026-11-23T00:00:00Z', model: 'gpt-4o', endpoint_name: null, provider: null }
 const readArgs = { p_project: 'project-1', p_from: params.from, p_to: params.to, p_model: 'gpt-4o', p_endpoint_name: null, p_provider: null }
 
 beforeEach(() => {
   calls.length = 0
   tables.length = 0
+  fetched.length = 0
 })
 
 describe('supabase source', () => {
-  test('signed out, getConfig asks for sign-in and reads nothing', async () => {
-    auth.session = null
+  test.each([
+    ['signed out', null, false],
+    ['signed in', { user: { id: 'u1' }, access_token: 't' }, true],
+  ])('%s: getConfig says so and reads nothing (the project is the URL\'s)', async (_name, session, signedIn) => {
+    const saved = auth.session
+    auth.session = session
     const config = await supabaseSource.getConfig()
-    auth.session = { user: { id: 'u1' } }
-    expect(config).toMatchObject({ mode: 'hosted', auth_required: true, project: null })
-    expect(tables).toEqual([])
+    auth.session = saved
+    expect(config).toMatchObject({ mode: 'hosted', auth_required: true, is_admin: signedIn, project: null })
+    expect([tables, calls]).toEqual([[], []])
   })
 
-  test('getConfig finds the project every read then uses', async () => {
-    const config = await supabaseSource.getConfig()
-    expect(config).toMatchObject({ mode: 'hosted', project: { id: 'project-1', name: 'acme' }, api_key: null, is_admin: false })
+  test.each([
+    ['getDashboard', () => supabaseSource.getDashboard({ ...params, project: null })],
+    ['getLogs', () => supabaseSource.getLogs({ ...params, project: undefined })],
+    ['getSession', () => supabaseSource.getSession('s-1')],
+    ['getBudget', () => supabaseSource.getBudget(null)],
+    ['exportCsv', () => supabaseSource.exportCsv({ ...params, project: null })],
+  ])('%s without a project is refused before any call', async (_name, call) => {
+    await expect(call()).rejects.toMatchObject({ name: 'ApiError', status: 400, details: [{ field: 'project', message: 'required' }] })
+    expect([calls, fetched]).toEqual([[], []])
   })
 
   test.each([
@@ -75,11 +97,11 @@ describe('supabase source', () => {
     ['getLogs', () => supabaseSource.getLogs({ ...params, status: 'error', cursor: 'c1', limit: 50 }), 'usage_logs_page', { ...readArgs, p_status: 'error', p_cursor: 'c1', p_limit: 50 }],
     ['a project filter', () => supabaseSource.getDashboard({ ...params, project: 'project-2' }), 'usage_summary', { ...readArgs, p_project: 'project-2' }],
     ['getSessions', () => supabaseSource.getSessions(params, { sort: 'cost', order: 'desc', cursor: null, limit: 25 }), 'conversation_page', { ...readArgs, p_sort: 'cost', p_order: 'desc', p_cursor: null, p_limit: 25 }],
-    ['getSession', () => supabaseSource.getSession('s-1'), 'usage_session', { p_project: 'project-1', p_session_id: 's-1' }],
+    ['getSession', () => supabaseSource.getSession('s-1', 'project-1'), 'usage_session', { p_project: 'project-1', p_session_id: 's-1' }],
     ['getSession of a project', () => supabaseSource.getSession('s-1', 'project-2'), 'usage_session', { p_project: 'project-2', p_session_id: 's-1' }],
     ['getTokenMetrics', () => supabaseSource.getTokenMetrics(params), 'usage_token_metrics', readArgs],
     ['getOptimization', () => supabaseSource.getOptimization(params), 'usage_optimization', readArgs],
-    ['getBudget', () => supabaseSource.getBudget(null), 'month_projection', { p_project: 'project-1' }],
+    ['getBudget', () => supabaseSource.getBudget('project-1'), 'month_projection', { p_project: 'project-1' }],
   ])('%s calls %s with the API arguments', async (_name, call, fn, args) => {
     await call()
     expect(calls).toEqual([{ fn, args }])
@@ -91,14 +113,30 @@ describe('supabase source', () => {
   })
 
   test('a session without turns is a not_found ApiError, like the API\'s 404', async () => {
-    await expect(supabaseSource.getSession('missing')).rejects.toMatchObject({ name: 'ApiError', status: 404, code: 'not_found' })
+    await expect(supabaseSource.getSession('missing', 'project-1')).rejects.toMatchObject({ name: 'ApiError', status: 404, code: 'not_found' })
   })
 
-  test('CSV export follows every cursor', async () => {
-    const csv = await (await supabaseSource.exportCsv({ ...params })).text()
-    expect(calls.map((c) => c.args.p_cursor)).toEqual([null, '1', '2'])
-    expect(csv.trim().split('\r\n')).toHaveLength(4)
+  test('CSV export streams from the API with the filters and the user\'s token', async () => {
+    const blob = await supabaseSource.exportCsv({ ...params, endpoint_name: 'chat', status: 'error', cursor: 'c9', limit: 10 })
+    expect(await blob.text()).toBe('id,model\r\nr1,gpt-4o\r\n')
+    const [{ url, init }] = fetched
+    const sent = new URL(url)
+    expect(sent.origin + sent.pathname).toBe('http://127.0.0.2:8000/api/export')
+    expect(Object.fromEntries(sent.searchParams)).toEqual({
+      format: 'csv', project: 'project-1', from: params.from, to: params.to, model: 'gpt-4o', endpoint_name: 'chat', status: 'error',
+    })
+    expect(init.headers).toMatchObject({ Authorization: 'Bearer jwt-of-u1', Accept: 'text/csv' })
+    expect(calls).toEqual([])  // no rpc pages: the server streams
     expect(supabaseSource.exportCsvHref(params)).toBeNull()
+  })
+
+  test('an export the API refuses is its ApiError; signed out, nothing is sent', async () => {
+    await expect(supabaseSource.exportCsv({ ...params, project: 'gone' })).rejects.toMatchObject({ name: 'ApiError', status: 404, code: 'not_found' })
+    const saved = auth.session
+    auth.session = null
+    await expect(supabaseSource.exportCsv(params)).rejects.toMatchObject({ status: 401, code: 'not_signed_in' })
+    auth.session = saved
+    expect(fetched).toHaveLength(1)
   })
 
   test('pricing is a select on model_pricing, with the unit stated', async () => {

@@ -87,9 +87,9 @@ function PriceEditor({ initial, isNew, onClose }: { initial: PriceForm; isNew: b
 export function PricingPage() {
   const [filters] = useFilters()
   const { data: config } = useConfigQuery()
-  // Signed in (self-hosted): only platform admins change list prices; everyone else reads them.
-  const me = useMeQuery(config?.mode === 'selfhosted' && Boolean(config.is_admin))
-  const isAdmin = Boolean(config?.is_admin) && (config?.mode !== 'selfhosted' || Boolean(me.data?.platform_admin))
+  // Signed in (self-hosted or hosted): only platform admins change list prices; everyone else reads them.
+  const me = useMeQuery(config?.mode !== 'local' && Boolean(config?.is_admin))
+  const isAdmin = Boolean(config?.is_admin) && (config?.mode === 'local' || Boolean(me.data?.platform_admin))
   const pricing = usePricingQuery()
   const reasons = useUnpricedReasonsQuery(filters)
   const retirements = useRetirementsQuery(filters, isAdmin)
@@ -110,12 +110,12 @@ export function PricingPage() {
   const addPrice = (location.state as Partial<AddPriceState> | null)?.addPrice
   useEffect(() => {
     if (!addPrice || !pricing.data || !config) return
-    if (config.is_admin) {
+    if (isAdmin) {
       const row = pricing.data.models.find((m) => m.model === addPrice)
       setEditing({ form: priceForm(addPrice, row), isNew: !row })
     }
     void navigate({ pathname: location.pathname, search: location.search }, { replace: true, state: null })
-  }, [addPrice, pricing.data, config, navigate, location.pathname, location.search])
+  }, [addPrice, pricing.data, config, isAdmin, navigate, location.pathname, location.search])
 
   return (
     <Layout title="Pricing" toolbar={<DateRangePicker />}>

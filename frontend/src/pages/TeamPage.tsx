@@ -1,4 +1,4 @@
-// Team (self-hosted): the organisation's projects (a new one opens at once), the current project's API keys (created here, shown once with the SDK
+// Team (self-hosted and hosted, through the build's team source): the organisation's projects (a new one opens at once), the current project's API keys (created here, shown once with the SDK
 // snippet; listed by prefix; revoked) and its organisation's members (roles, invitations with
 // their accept link, removal). What a role may not do, the server refuses (row-level security).
 import { type FormEvent, useState } from 'react'
@@ -6,7 +6,7 @@ import { Layout } from '../components/Layout'
 import { LoadingPanel, errorText, queryState } from '../components/LoadingPanel'
 import { firstEventSnippet } from '../components/FirstEventSnippet'
 import {
-  type MeOrganisation, type NewKey, type Role, currentPlace, useCreateKey, useCreateProject, useInvite, useKeysQuery,
+  type Invitation, type MeOrganisation, type NewKey, type Role, currentPlace, useCreateKey, useCreateProject, useInvite, useKeysQuery,
   useMeQuery, useMembersQuery, useRemoveMember, useRevokeKey,
 } from '../data/team/team-queries'
 import { useFilters } from '../data/use-filters'
@@ -100,12 +100,11 @@ function MembersPanel({ organisation }: { organisation: MeOrganisation }) {
   const remove = useRemoveMember(organisation.id)
   const [email, setEmail] = useState('')
   const [role, setRole] = useState<Role>('viewer')
-  const [link, setLink] = useState<string | null>(null)
+  const [sent, setSent] = useState<Invitation | null>(null)
   const canManage = organisation.role !== 'viewer'
   async function submit(event: FormEvent) {
     event.preventDefault()
-    const invitation = await invite.mutateAsync({ email, role })
-    setLink(`${window.location.origin}/accept?token=${encodeURIComponent(invitation.token)}`)
+    setSent(await invite.mutateAsync({ email, role }))
     setEmail('')
   }
   return (
@@ -122,7 +121,9 @@ function MembersPanel({ organisation }: { organisation: MeOrganisation }) {
         </form>
       )}
       {invite.error && <p className="form-error" role="alert">{errorText(invite.error)}</p>}
-      {link && <p data-testid="invite-link">Send this link (valid 7 days): <code>{link}</code></p>}
+      {sent?.emailed && <p data-testid="invite-emailed">Invitation emailed to {sent.email}. Their link (valid 7 days) is also here:</p>}
+      {sent && !sent.emailed && sent.email_note && <p className="muted" data-testid="invite-note">Not emailed: {sent.email_note}.</p>}
+      {sent && <p data-testid="invite-link">Send this link (valid 7 days): <code>{sent.link}</code></p>}
       <LoadingPanel {...queryState(members)}>
         <table className="table">
           <thead><tr><th>Email</th><th>Role</th><th>Since</th><th /></tr></thead>

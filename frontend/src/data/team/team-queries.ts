@@ -1,23 +1,11 @@
-// Self-hosted teams (docs/api.md "Sign-in and teams"): who I am, my organisations and projects,
-// a project's keys, an organisation's members and invitations. The organisation or project is an
-// argument of every fetcher and part of every query key; the server's row-level security decides.
+// Teams (docs/api.md "Sign-in and teams"; hosted: Supabase): who I am, my organisations and
+// projects, a project's keys, an organisation's members and invitations. The organisation or
+// project is an argument of every fetcher and part of every query key; the database's row-level
+// security decides. Which source serves them is the build's (team-source.ts).
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
-import { apiFetch, apiJson } from '../../lib/api'
+import { type Me, type MeOrganisation, type MeProject, type Role, getTeamSource } from './team-source'
 
-export type Role = 'owner' | 'admin' | 'viewer'
-export interface MeProject { id: string; name: string }
-export interface MeOrganisation { id: string; name: string; role: Role; projects: MeProject[] }
-export interface Me { user: { id: string; email: string }; platform_admin: boolean; organisations: MeOrganisation[] }
-export interface ProjectKey {
-  id: string; name: string; display_prefix: string; created_at: string
-  last_used_at: string | null; revoked_at: string | null; dropped_events: number
-}
-export interface NewKey extends Omit<ProjectKey, 'last_used_at' | 'revoked_at' | 'dropped_events'> { key: string }
-export interface Member { user_id: string; email: string; role: Role; created_at: string }
-export interface Invitation { id: string; email: string; role: Role; expires_at: string; token: string }
-
-const JSON_BODY = { 'Content-Type': 'application/json' }
-const post = <T,>(url: string, body: unknown) => apiJson<T>(url, { method: 'POST', headers: JSON_BODY, body: JSON.stringify(body) })
+export type { Invitation, Me, MeOrganisation, MeProject, Member, NewKey, ProjectKey, Role } from './team-source'
 
 export const teamKeys = {
   me: ['team', 'me'] as const,
@@ -26,20 +14,20 @@ export const teamKeys = {
 }
 
 export function useMeQuery(enabled = true) {
-  return useQuery({ queryKey: teamKeys.me, queryFn: () => apiJson<Me>('/api/auth/me'), enabled, retry: false })
+  return useQuery({ queryKey: teamKeys.me, queryFn: async () => (await getTeamSource()).me(), enabled, retry: false })
 }
 
 export function useKeysQuery(project: string | null) {
   return useQuery({
     queryKey: teamKeys.keys(project ?? ''), enabled: Boolean(project), retry: false,
-    queryFn: () => apiJson<{ keys: ProjectKey[] }>(`/api/projects/${project}/keys`),
+    queryFn: async () => ({ keys: await (await getTeamSource()).keys(project ?? '') }),
   })
 }
 
 export function useMembersQuery(organisation: string | null) {
   return useQuery({
     queryKey: teamKeys.members(organisation ?? ''), enabled: Boolean(organisation), retry: false,
-    queryFn: () => apiJson<{ members: Member[] }>(`/api/organisations/${organisation}/members`),
+    queryFn: async () => ({ members: await (await getTeamSource()).members(organisation ?? '') }),
   })
 }
 
@@ -53,18 +41,24 @@ function useTeamMutation<A, T>(run: (arg: A) => Promise<T>, refresh: readonly (r
 }
 
 export const useCreateKey = (project: string) =>
-  useTeamMutation((name: string) => post<NewKey>(`/api/projects/${project}/keys`, { name }), [teamKeys.keys(project)])
+  useTeamMutation(async (name: string) => (await getTeamSource()).createKey(project, name), [teamKeys.keys(project)])
 export const useRevokeKey = (project: string) =>
-  useTeamMutation((id: string) => apiFetch(`/api/projects/${project}/keys/${id}`, { method: 'DELETE' }), [teamKeys.keys(project)])
+  useTeamMutation(async (id: string) => (await getTeamSource()).revokeKey(project, id), [teamKeys.keys(project)])
 export const useInvite = (organisation: string) =>
-  useTeamMutation((body: { email: string; role: Role }) => post<Invitation>(`/api/organisations/${organisation}/invitations`, body), [])
+  useTeamMutation(async (body: { email: string; role: Role }) => (await getTeamSource()).invite(organisation, body), [])
 export const useRemoveMember = (organisation: string) =>
-  useTeamMutation((user: string) => apiFetch(`/api/organisations/${organisation}/members/${user}`, { method: 'DELETE' }),
-    [teamKeys.members(organisation)])
+  useTeamMutation(async (user: string) => (await getTeamSource()).removeMember(organisation, user), [teamKeys.members(organisation)])
 export const useAcceptInvitation = () =>
-  useTeamMutation((token: string) => post<{ organisation_id: string }>('/api/invitations/accept', { token }), [teamKeys.me])
+  useTeamMutation(async (token: string) => (await getTeamSource()).accept(token), [teamKeys.me])
 export const useCreateProject = (organisation: string) =>
-  useTeamMutation((name: string) => post<MeProject>(`/api/organisations/${organisation}/projects`, { name }), [teamKeys.me])
+  useTeamMutation(async (name: string): Promise<MeProject> => (await getTeamSource()).createProject(organisation, name), [teamKeys.me])
+/** A first organisation with its first project (hosted: a new account belongs to nothing yet). */
+export const useCreateOrganisation = () =>
+  useTeamMutation(async (name: string) => {
+    const source = await getTeamSource()
+    const { id } = await source.createOrganisation(name)
+    return source.createProject(id, 'default')
+  }, [teamKeys.me])
 
 /** The organisation holding a project (or the first one with a project), from /api/auth/me. */
 export function currentPlace(me: Me | undefined, project: string | null): { organisation: MeOrganisation | null; project: MeProject | null } {
