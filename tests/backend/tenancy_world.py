@@ -101,7 +101,7 @@ def build(conn: psycopg.Connection) -> World:
                                            (f"matrix {org} {tag}", world.orgs[org])).fetchone()["id"]
         world.sessions[org] = f"session-{org}-{tag}"
         _fill_project(conn, world, org)
-    conn.execute("select public.refresh_conversations(interval '0 seconds')")
+    conn.execute("select public.refresh_conversations()")
     _fill_global(conn)
     return world
 

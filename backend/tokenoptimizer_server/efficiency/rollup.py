@@ -4,13 +4,10 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import timedelta
 from decimal import Decimal
 
 import psycopg
 from pydantic import BaseModel, ConfigDict, Field
-
-LATENESS = timedelta(minutes=10)  # rows stored this long after their timestamp still join their conversation
 
 
 class EfficiencySettings(BaseModel):
@@ -27,9 +24,9 @@ class EfficiencySettings(BaseModel):
 DEFAULT_SETTINGS = EfficiencySettings()
 
 
-def refresh(conn: psycopg.Connection, lateness: timedelta = LATENESS) -> int:
-    """Bring the conversations rollup up to date; returns how many sessions were rebuilt."""
-    row = conn.execute("select public.refresh_conversations(%s) as n", (lateness,)).fetchone()
+def refresh(conn: psycopg.Connection) -> int:
+    """Fold the usage rows stored since the last call into the conversations; returns how many sessions changed."""
+    row = conn.execute("select public.refresh_conversations() as n").fetchone()
     return row["n"]
 
 
