@@ -58,7 +58,7 @@ def test_reads_declare_their_parameters_and_error_answers(document):
 
 def test_answer_models_carry_the_servers_words(document):
     schemas = document["components"]["schemas"]
-    assert schemas["ConfigAnswer"]["properties"]["mode"]["enum"] == ["local", "selfhosted"]
+    assert schemas["ConfigAnswer"]["properties"]["mode"]["enum"] == ["local", "selfhosted", "hosted"]
     assert schemas["LogRow"]["properties"]["status"]["enum"] == ["ok", "error"]
 
 
