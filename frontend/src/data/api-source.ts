@@ -8,6 +8,7 @@ import type {
 import type { PriceHistoryResponse, RetirementsResponse, UnpricedReasonsResponse } from './pricing/pricing-types'
 import type { SessionAnswer, SessionsPage, TokenMetricsAnswer } from './sessions/sessions-types'
 import type { AlertRule, AlertsAnswer, BudgetAnswer, RulesAnswer, TestSendAnswer } from './alerts/alerts-types'
+import type { EvidenceAnswer } from './savings/evidence-data'
 import type { SimulationAnswer } from './savings/simulate-data'
 
 const JSON_BODY = { 'Content-Type': 'application/json' }
@@ -63,6 +64,7 @@ export const apiSource: DataSource = {
     apiJson<SessionAnswer>(apiUrl(`/api/session/${encodeURIComponent(sessionId)}`, { project })),
   getTokenMetrics: (p) => apiJson<TokenMetricsAnswer>(apiUrl('/api/tokens/metrics', readQuery(p))),
   getOptimization: (p) => apiJson<OptimizationResponse>(apiUrl('/api/optimization', readQuery(p))),
+  getEvidence: (p) => apiJson<EvidenceAnswer>(apiUrl('/api/optimization/evidence', readQuery(p))),
   simulate: (p, target) => apiJson<SimulationAnswer>(apiUrl('/api/optimization/simulate', { ...readQuery(p), ...target })),
   getAlerts: (project, state) => apiJson<AlertsAnswer>(apiUrl('/api/alerts', { project, state })),
   getAlertRules: (project) => apiJson<RulesAnswer>(apiUrl('/api/alerts/rules', { project })),

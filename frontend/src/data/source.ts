@@ -7,6 +7,7 @@ import type {
   TimeseriesResponse, UnpricedResponse,
 } from './types'
 import type { PriceHistoryResponse, RetirementsResponse, UnpricedReasonsResponse } from './pricing/pricing-types'
+import type { EvidenceAnswer } from './savings/evidence-data'
 import type { SimulationAnswer, SimulationTarget } from './savings/simulate-data'
 import type { SessionAnswer, SessionsPage, SessionsPageParams, TokenMetricsAnswer } from './sessions/sessions-types'
 import type {
@@ -55,6 +56,8 @@ export interface DataSource {
   getSession(sessionId: string, project?: string | null): Promise<SessionAnswer>
   getTokenMetrics(params: ReadParams): Promise<TokenMetricsAnswer>
   getOptimization(params: ReadParams): Promise<OptimizationResponse>
+  /** Shadow comparison evidence per endpoint x candidate, and the range's shadow spend (SDK shadow mode). */
+  getEvidence(params: ReadParams): Promise<EvidenceAnswer>
   /** What-if: an endpoint's traffic re-priced on a target (API only: priced by the ingest resolver in Python). */
   simulate?(params: ReadParams, target: SimulationTarget): Promise<SimulationAnswer>
   /** Stored alerts, newest first; `state` narrows to firing or resolved. */

@@ -13,6 +13,7 @@ import type {
 import type { UnpricedReasonsResponse } from './pricing/pricing-types'
 import type { SessionAnswer, SessionsPage, TokenMetricsAnswer } from './sessions/sessions-types'
 import type { Projection } from './alerts/alerts-types'
+import type { EvidenceAnswer } from './savings/evidence-data'
 
 const PRICING_UNIT = 'USD per 1K tokens'
 
@@ -137,6 +138,8 @@ export const supabaseSource: DataSource = {
   },
   getTokenMetrics: async (p) => rpc<TokenMetricsAnswer>('usage_token_metrics', readArgs(p)),
   getOptimization: async (p) => rpc<OptimizationResponse>('usage_optimization', readArgs(p)),
+  getEvidence: async (p) => rpc<EvidenceAnswer>('shadow_evidence', {
+    p_project: projectOf(p.project), p_from: p.from, p_to: p.to, p_endpoint_name: p.endpoint_name ?? null }),
   // Alert rules and alerts are served by the API only so far (their tables have no member policies yet).
   getAlerts: () => hostedAlerts(),
   getAlertRules: () => hostedAlerts(),

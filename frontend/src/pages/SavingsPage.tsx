@@ -13,6 +13,8 @@ import { type EndpointPlan, SHOWN_OPTIONS, TOP_PLANS, endpointPlans, rangeDays }
 import { type AlertView, type RecommendationView, alertViews, savingsTotal } from '../data/savings/savings-data'
 import { useAlertsQuery, useOptimizationQuery } from '../data/savings/savings-queries'
 import { useFilters } from '../data/use-filters'
+import { useEvidenceQuery } from '../data/savings/evidence-queries'
+import { EndpointEvidence, EvidencePanel } from './savings/ShadowEvidence'
 import { Simulator } from './savings/Simulator'
 
 /** State handed to the Pricing page so it opens its "Add price" editor for this model. */
@@ -54,6 +56,8 @@ function PlanItem({ plan }: { plan: EndpointPlan }) {
   const [open, setOpen] = useState(false)
   const shown = open ? plan.options : plan.options.slice(0, SHOWN_OPTIONS)
   const more = plan.options.length - SHOWN_OPTIONS
+  const [filters] = useFilters()
+  const evidence = useEvidenceQuery(filters)  // one request for every plan (same query key)
   return (
     <li className="plan" data-testid={`plan-${plan.endpoint}`}>
       <header className="plan-head">
@@ -64,6 +68,7 @@ function PlanItem({ plan }: { plan: EndpointPlan }) {
           <span className="muted small"> ({plan.periodSaving} in this range)</span>
         </span>
       </header>
+      <EndpointEvidence rows={evidence.data?.evidence ?? []} endpoint={plan.endpoint} />
       <ol className="advice-list">
         {shown.map((rec) => <RecommendationItem key={rec.key} rec={rec} />)}
       </ol>
@@ -164,6 +169,7 @@ export function SavingsPage() {
         </LoadingPanel>
       </section>
       <Simulator />
+      <EvidencePanel />
       <section className="card panel" aria-label="Alerts" data-testid="alerts-panel">
         <header className="panel-head">
           <h2>Alerts</h2>
