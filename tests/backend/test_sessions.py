@@ -204,7 +204,8 @@ def test_a_narrow_filter_pages_within_the_window_and_still_sorts(client, databas
 
 
 def test_a_narrow_range_in_a_large_rollup_is_sorted_within_the_window(client, database_url, db):
-    """5,100 older, dearer conversations fill the sort index's walk; the page falls back to the window."""
+    """50,100 older, dearer conversations fill the sort index's walk (50,000 rows, index only, without a filter);
+    the page falls back to the window."""
     key, project = new_project(database_url)
     db.execute("""
         insert into public.conversations (project_id, session_id, started_at, ended_at, turns, errors, prompt_tokens,
@@ -212,7 +213,7 @@ def test_a_narrow_range_in_a_large_rollup_is_sorted_within_the_window(client, da
           zimmer, score, rating, status)
         select %(p)s::uuid, 'old-' || g, %(t0)s - interval '30 days', %(t0)s - interval '30 days', 1, 0, 10, 0, 10, 10,
                1 + g, 0, '{gpt-4o}'::text[], '{chat}'::text[], '{openai}'::text[], 10, 96.7, 'Excellent', 'Excellent'
-        from generate_series(1, 5100) g
+        from generate_series(1, 50100) g
         union all
         select %(p)s::uuid, 'new-' || g, %(t0)s + g * interval '1 minute', %(t0)s + g * interval '1 minute', 1, 0, 10, 0, 10, 10,
                g * 0.01, 0, '{gpt-4o}'::text[], '{chat}'::text[], '{openai}'::text[], 10, 96.7, 'Excellent', 'Excellent'
