@@ -3,9 +3,11 @@
 Scenarios: (a) an in-process fake client (no network: the SDK's own cost), (b) the real openai
 SDK against the local fake provider server; each with the backend up (a local stand-in for
 /api/log in a subprocess) and with the backend unreachable (a closed port). Prints p50/p99 per
-call, the added microseconds and the tracked/raw ratio.
+call, the added microseconds and the tracked/raw ratio. (c) shadow mode (tokenoptimizer.shadow):
+a tracked call without shadow, with shadow configured but the call not sampled, and sampled (the
+job handed to the shadow worker, which runs the candidate meanwhile), side by side.
 
-    .venv/bin/python bench/sdk_overhead.py [--calls 20000] [--http-calls 2000]
+    .venv/bin/python bench/sdk_overhead.py [--calls 20000] [--http-calls 2000] [--shadow-only]
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ import openai  # noqa: E402
 from openai.types.chat import ChatCompletion  # noqa: E402
 
 import tokenoptimizer  # noqa: E402
+from tokenoptimizer import _shadow  # noqa: E402
 from tests.fake_provider import OPENAI_CHAT  # noqa: E402
 
 MESSAGES = [{"role": "user", "content": "hello"}]
@@ -165,11 +168,69 @@ def scenarios(base_url: str, label: str, provider_url: str, calls: int, http_cal
     return rows
 
 
+def measure_arms(arms: list, calls: int, block: int) -> list[list[int]]:
+    """Like measure, for several arms that each set their state up (untimed) before a block.
+
+    Between blocks the shadow worker is let finish (untimed), so a sampled block measures the
+    normal hand-over, not the full-queue drop; inside a block the worker runs meanwhile, so the
+    app's timings include the worker's share of the GIL.
+    """
+    out: list[list[int]] = [[] for _ in arms]
+    clock = time.perf_counter_ns
+    for before, fn in arms:  # warm-up
+        before()
+        for _ in range(min(block, 500)):
+            fn()
+        _shadow.worker.idle(30)
+    gc.collect()
+    order = list(range(len(arms)))
+    for _ in range(max(1, calls // block)):
+        order = order[1:] + order[:1]  # rotate: no arm is always the first after the flush
+        for i in order:
+            (before, fn), times = arms[i], out[i]
+            before()
+            for _ in range(block):
+                t0 = clock()
+                fn()
+                times.append(clock() - t0)
+            _shadow.worker.idle(30)
+        tokenoptimizer.flush(0.05)
+    return out
+
+
+def shadow_scenarios(base_url: str, calls: int) -> list[dict]:
+    """(c) tracked_completion in-process: no shadow / shadow configured, not sampled / sampled."""
+    tokenoptimizer.uninstrument()
+    tokenoptimizer.configure(api_key="bench-key", base_url=base_url)
+    fake = FakeClient()
+    cap = {"max_calls_per_day": 10**12, "clients": {"openai": fake}}
+
+    def off():
+        _shadow.plans.clear()
+
+    def unsampled():  # the sampler runs on every call and says no (1 in 10^12)
+        tokenoptimizer.shadow("bench", ["gpt-4.1-mini"], sample=1e-12, seed=1, **cap)
+
+    def sampled():
+        tokenoptimizer.shadow("bench", ["gpt-4.1-mini"], sample=1.0, **cap)
+
+    def call():
+        tokenoptimizer.tracked_completion("gpt-4o-mini", MESSAGES, "bench", client=fake)
+
+    base, not_sampled, was_sampled = measure_arms([(off, call), (unsampled, call), (sampled, call)], calls, 50)
+    off()
+    rows = [report("(c) shadow configured, call NOT sampled", base, not_sampled),
+            report("(c) shadow configured, call sampled", base, was_sampled)]
+    print("    (raw = the same tracked call with no shadow configured; added = shadow's cost on the app's path)")
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--calls", type=int, default=20_000, help="calls per arm, in-process")
     parser.add_argument("--http-calls", type=int, default=2_000, help="calls per arm, over HTTP")
     parser.add_argument("--json", action="store_true", help="also print the rows as JSON")
+    parser.add_argument("--shadow-only", action="store_true", help="only the shadow mode scenarios (c)")
     args = parser.parse_args()
 
     backend = subprocess.Popen([sys.executable, "-c", BACKEND], stdout=subprocess.PIPE, text=True)
@@ -179,7 +240,12 @@ def main() -> None:
         provider_url = provider.stdout.readline().strip()
         print(f"python {sys.version.split()[0]}, tokenoptimizer {tokenoptimizer.__version__}, "
               f"openai {openai.__version__}, pid {os.getpid()}")
+        if args.shadow_only:
+            rows = shadow_scenarios(backend_url, args.calls)
+            print(f"shadow: stats {tokenoptimizer.stats()}")
+            return
         rows = scenarios(backend_url, "backend up", provider_url, args.calls, args.http_calls)
+        rows += shadow_scenarios(backend_url, args.calls)
         tokenoptimizer.flush(10)
         up_stats = tokenoptimizer.stats()
         print(f"backend up: stats {up_stats}")
