@@ -8,6 +8,7 @@ from . import db, errors, metrics, web
 from .api import analytics, config, export, health, ingest, openapi, pricing
 from . import alerts, auth
 from .api import account, teams
+from .api import caching as caching_api
 from .api import evidence as evidence_api
 from .api import alerts as alerts_api
 from .api import sessions as sessions_api
@@ -26,7 +27,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     db.init_app(app)
     metrics.init_app(app)
     auth.init_app(app)  # the signed-in user, resolved once per request; their queries run as them
-    for blueprint in (account.bp, teams.bp, sessions_api.bp, alerts_api.bp, pricing.bp, analytics.bp, evidence_api.bp, export.bp, config.bp, health.bp, openapi.bp):
+    for blueprint in (account.bp, teams.bp, sessions_api.bp, alerts_api.bp, pricing.bp, analytics.bp, evidence_api.bp, caching_api.bp, export.bp, config.bp, health.bp, openapi.bp):
         app.register_blueprint(blueprint)
     alerts.init_app(app)  # registers the evaluator job; jobs.start (wsgi.py) runs it
     web.init_app(app)  # last: its catch-all route must not shadow the API
