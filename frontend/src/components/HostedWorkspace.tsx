@@ -1,5 +1,5 @@
 // Hosted mode, signed in: the pages read the project named in the URL (?project=), so before they
-// render, a project is put there: the first one this person may read. Someone who belongs to no
+// render, a project of this person's is put there (their first, unless the URL names one of theirs). Someone who belongs to no
 // organisation yet (a new account) creates one here, or opens an invitation's link (/accept).
 import { type FormEvent, type ReactNode, useState } from 'react'
 import { Navigate, useLocation } from 'react-router'
@@ -11,11 +11,13 @@ export function HostedWorkspace({ children }: { children: ReactNode }) {
   const me = useMeQuery()
   const [filters] = useFilters()
   const location = useLocation()
-  const { project } = currentPlace(me.data, filters.project)
-  if (location.pathname === '/accept' || (filters.project && me.data)) return <>{children}</>
-  if (me.data && project) {
+  const named = currentPlace(me.data, filters.project).project  // the URL's project, if it is theirs
+  const first = currentPlace(me.data, null).project
+  if (location.pathname === '/accept' || (filters.project && named)) return <>{children}</>
+  if (me.data && first) {
+    // No project in the URL, or one they no longer belong to: open their first.
     const search = new URLSearchParams(location.search)
-    search.set('project', project.id)
+    search.set('project', first.id)
     return <Navigate to={{ pathname: location.pathname, search: search.toString() }} replace />
   }
   return (
