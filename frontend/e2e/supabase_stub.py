@@ -79,7 +79,10 @@ class Stub(BaseHTTPRequestHandler):
                             "X-Supabase-Api-Version": "2024-01-01", **(headers or {})}.items():
             self.send_header(name, value)
         self.end_headers()
-        self.wfile.write(body)
+        try:
+            self.wfile.write(body)
+        except (BrokenPipeError, ConnectionResetError):  # the page moved on (a reload, a navigation)
+            self.close_connection = True
 
     def body(self):
         length = int(self.headers.get("Content-Length") or 0)

@@ -12,7 +12,8 @@ export function HostedWorkspace({ children }: { children: ReactNode }) {
   const [filters] = useFilters()
   const location = useLocation()
   const named = currentPlace(me.data, filters.project).project  // the URL's project, if it is theirs
-  const first = currentPlace(me.data, null).project
+  // The build may name the project to open first (VITE_TOKENOPTIMIZER_PROJECT_ID), if it is theirs.
+  const first = currentPlace(me.data, import.meta.env.VITE_TOKENOPTIMIZER_PROJECT_ID ?? null).project ?? currentPlace(me.data, null).project
   if (location.pathname === '/accept' || (filters.project && named)) return <>{children}</>
   if (me.data && first) {
     // No project in the URL, or one they no longer belong to: open their first.

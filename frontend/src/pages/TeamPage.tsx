@@ -121,9 +121,9 @@ function MembersPanel({ organisation }: { organisation: MeOrganisation }) {
         </form>
       )}
       {invite.error && <p className="form-error" role="alert">{errorText(invite.error)}</p>}
-      {sent?.emailed && <p data-testid="invite-emailed">Invitation emailed to {sent.email}. Their link (valid 7 days) is also here:</p>}
+      {sent?.emailed && <p data-testid="invite-emailed">Invitation emailed to {sent.email}.</p>}
       {sent && !sent.emailed && sent.email_note && <p className="muted" data-testid="invite-note">Not emailed: {sent.email_note}.</p>}
-      {sent && <p data-testid="invite-link">Send this link (valid 7 days): <code>{sent.link}</code></p>}
+      {sent && <p data-testid="invite-link">{sent.emailed ? 'The same link, should the mail not arrive' : 'Send this link'} (valid 7 days): <code>{sent.link}</code></p>}
       <LoadingPanel {...queryState(members)}>
         <table className="table">
           <thead><tr><th>Email</th><th>Role</th><th>Since</th><th /></tr></thead>
