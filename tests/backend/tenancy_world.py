@@ -56,6 +56,8 @@ def _fill_project(conn: psycopg.Connection, world: World, org: str) -> None:
     conn.execute("insert into public.project_model_pricing (project_id, model, input_price, output_price, source) "
                  "values (%s, 'gpt-4o', 0.001, 0.002, 'manual')", (project,))
     conn.execute("insert into public.efficiency_settings (project_id) values (%s)", (project,))
+    conn.execute("insert into public.model_equivalences (project_id, endpoint_name, model, candidate_model) "
+                 "values (%s, 'chat', 'gpt-4o', 'gpt-4.1-mini')", (project,))
     # Webhooks to a loopback alias nothing listens on, and an outbox row already sent: the alerts job
     # of any server on this database must never post one of these anywhere.
     rule = conn.execute("insert into public.alert_rules (project_id, kind, name, threshold, webhook_url, webhook_secret) "

@@ -36,6 +36,11 @@ def test_report_text_tables(app, database_url):
     assert "860" in lines["session_001"] and "42.7" in lines["session_001"] and "Fair" in lines["session_001"]
     assert out.index("session_002") < out.index("session_001")  # by tokens, most first
     assert "Zimmer Tokens per conversation" in out and "761.0" in out  # (172 + 1350) / 2
+    # The plan per endpoint, then the endpoint's options with their rules and the refused candidates.
+    assert "Optimisation plan per endpoint" in out and "default: options and refused candidates" in out
+    plan_rows = [line for line in out.splitlines() if line.startswith("│ default")]
+    assert plan_rows and "gpt-4o → gpt-6-luna" in plan_rows[0]
+    assert "context, deprecation, generation, tier" in out and "deprecation: retired or retiring" in out
 
 
 def test_report_json_writes_the_plan_file(app, database_url, tmp_path):
@@ -50,8 +55,18 @@ def test_report_json_writes_the_plan_file(app, database_url, tmp_path):
     assert plan["efficiency"]["sample_size"] == 2 and plan["efficiency"]["zimmer_per_conversation"] == 761.0
     cost = sum(Decimal(e["total_cost"]) for e in sent)
     assert Decimal(plan["efficiency"]["cost_per_zimmer_token"]) == round(cost / 1522, 12)
-    assert plan["optimization_plan"] and all(Decimal(r["savings"]) > 0 for r in plan["optimization_plan"])
-    assert {r["type"] for r in plan["optimization_plan"]} >= {"cheaper_model"}
+    optimization = plan["optimization_plan"]
+    (default,) = optimization["plans"]
+    best = default["best"]
+    assert (default["endpoint_name"], default["models"], best["model"], best["suggested_model"]) == (
+        "default", ["gpt-4o", "gpt-4o-mini"], "gpt-4o", "gpt-6-luna")
+    # The stored cost of the plan's endpoint is what ingest answered for its events.
+    assert Decimal(default["cost"]) == cost
+    # Each monthly figure is rounded to 12 decimals on its own: they agree to that.
+    difference = Decimal(best["current_monthly_cost"]) - Decimal(best["suggested_monthly_cost"])
+    assert abs(Decimal(best["monthly_saving"]) - difference) <= Decimal("1e-12")
+    assert optimization["monthly_saving"] == best["monthly_saving"] > "0"
+    assert all(o["rules_passed"] for o in [best, *default["alternatives"]])
 
 
 def test_report_unknown_project(database_url):

@@ -46,6 +46,7 @@ TENANT_TABLES = {
     "conversation_refresh": (V, NOBODY, NOBODY, NOBODY),
     "efficiency_settings": (V, A, A, A),
     "alert_rules": (A, A, A, A),
+    "model_equivalences": (V, A, A, A),
     "alerts": (V, NOBODY, NOBODY, NOBODY),
     "alert_defaults": (NOBODY, NOBODY, NOBODY, NOBODY),
     "alert_outbox": (NOBODY, NOBODY, NOBODY, NOBODY),

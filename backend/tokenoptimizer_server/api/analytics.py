@@ -6,11 +6,15 @@ through (docs/api.md).
 
 from __future__ import annotations
 
+import uuid
 from decimal import Decimal
 
-from flask import Blueprint, Response, jsonify
+from flask import Blueprint, Response, jsonify, request
 
 from .. import analytics, db
+from ..advice import build_plans
+from ..advice import equivalences
+from ..advice.answer import EquivalencesAnswer, Equivalence, OptimizationPlanAnswer
 from .. import simulate as simulation
 from ..errors import ApiError
 from . import answers as a
@@ -71,10 +75,43 @@ def unpriced(query: ReadQuery):
 
 
 @bp.get("/api/optimization")
-@read(a.OptimizationAnswer)
+@read(OptimizationPlanAnswer)
 def optimization(query: ReadQuery):
-    """Where the same tokens would have cost less, with the exact saving."""
-    return _read("usage_optimization", query)
+    """One plan per endpoint: candidates that pass every rule, priced by ingest's resolver, per month."""
+    with db.pool().connection() as conn:
+        read = analytics.read_args(conn, query)
+        plan = build_plans(conn, read.project, read.start, read.end, read.model, read.endpoint_name, read.provider)
+    return jsonify(plan)
+
+
+@bp.get("/api/optimization/equivalences")
+@spec.validate(query=ProjectQuery, resp=answers(EquivalencesAnswer, 400, 401, 404), security=ADMIN)
+def list_equivalences():
+    """The project's equivalence map: models the team says can do another model's job."""
+    with db.pool().connection() as conn:
+        rows = equivalences.list_all(conn, analytics.project(conn, request.args.get("project")))
+    return jsonify({"equivalences": [equivalences.as_json(r) for r in rows]})
+
+
+@bp.post("/api/optimization/equivalences")
+@spec.validate(query=ProjectQuery, json=equivalences.EquivalenceIn,
+               resp=answers(Equivalence, 400, 401, 404, 409, status=201), security=ADMIN)
+def add_equivalence(json: equivalences.EquivalenceIn):
+    """Add "candidate_model can do model's job" (on endpoint_name, or everywhere); admins only."""
+    with db.pool().connection() as conn:
+        row = equivalences.add(conn, analytics.project(conn, request.args.get("project")), json)
+    if row is None:
+        raise ApiError(409, "duplicate", f"{json.candidate_model} is already mapped for {json.model} there")
+    return jsonify(equivalences.as_json(row)), 201
+
+
+@bp.delete("/api/optimization/equivalences/<uuid:entry_id>")
+@spec.validate(query=ProjectQuery, resp=answers(None, 400, 401, 404, status=204), security=ADMIN)
+def delete_equivalence(entry_id: uuid.UUID):
+    with db.pool().connection() as conn:
+        if not equivalences.remove(conn, analytics.project(conn, request.args.get("project")), entry_id):
+            raise ApiError(404, "not_found", f"no equivalence {entry_id} in this project")
+    return "", 204
 
 
 @bp.get("/api/optimization/simulate")

@@ -1,7 +1,8 @@
 """`tokenoptimizer report`: efficiency summary, top conversations and the optimisation plan, in the terminal.
 
-The figures come from the same SQL functions as the dashboard (usage_token_metrics,
-conversation_page, usage_optimization); `--format json` writes them to optimization_plan.json.
+The figures come from the same code as the dashboard (usage_token_metrics, conversation_page,
+and the per-endpoint plan of advice.build_plans, as /api/optimization answers it);
+`--format json` writes them to optimization_plan.json.
 """
 
 from __future__ import annotations
@@ -18,10 +19,12 @@ from rich.console import Console
 from rich.table import Table
 
 from .. import efficiency
+from ..advice import build_plans
 from ..alerts.rules import money
 from .database import with_db
 
 TOP_SESSIONS = 10
+TOP_PLANS = 10  # endpoints shown with their options, as on the Savings page
 
 
 def _project(conn: psycopg.Connection, name_or_id: str) -> tuple[uuid.UUID, str]:
@@ -46,7 +49,7 @@ def build(conn: psycopg.Connection, project: uuid.UUID, name: str, start: dateti
     efficiency.refresh(conn)  # the rollup up to date even when no server is running
     metrics = _read(conn, "usage_token_metrics", project, start, end)
     top = _read(conn, "conversation_page", project, start, end, "tokens", "desc", None, TOP_SESSIONS)
-    plan = _read(conn, "usage_optimization", project, start, end)
+    plan = build_plans(conn, project, start, end)
     firing = conn.execute("select count(*) as n from public.alerts where project_id = %s and state = 'firing'",
                           (project,)).fetchone()["n"]
     return {"generated_at": datetime.now(timezone.utc).isoformat(), "project": {"id": str(project), "name": name},
@@ -54,7 +57,7 @@ def build(conn: psycopg.Connection, project: uuid.UUID, name: str, start: dateti
             "efficiency": {**metrics["conversations"], "requests": metrics["requests"],
                            "total_tokens": metrics["total_tokens"], "cost_per_request": metrics["cost_per_request"]},
             "projection": metrics["projection"], "firing_alerts": firing,
-            "top_sessions": top["sessions"], "optimization_plan": plan["recommendations"]}
+            "top_sessions": top["sessions"], "optimization_plan": plan}
 
 
 def dollars(value: str | None) -> str:
@@ -89,12 +92,36 @@ def _sessions(report: dict) -> Table:
     return table
 
 
-def _plan(report: dict) -> Table:
-    table = Table(title="Optimisation plan (largest saving first)")
-    for column in ("Advice", "Endpoint", "Saving", "What to do"):
-        table.add_column(column, justify="right" if column == "Saving" else "left")
-    for r in report["optimization_plan"]:
-        table.add_row(r["type"].replace("_", " "), r["endpoint_name"], dollars(r["savings"]), r["message"])
+def _option_name(option: dict) -> str:
+    if option["type"] == "cheaper_model":
+        return f"{option['model']} → {option['suggested_model']}"
+    return option["type"].replace("_", " ") + (f" ({option['model']})" if option.get("model") else "")
+
+
+def _plans(report: dict) -> Table:
+    plan = report["optimization_plan"]
+    table = Table(title=f"Optimisation plan per endpoint: {dollars(plan['monthly_saving'])} a month of "
+                        f"{dollars(plan['monthly_cost'])} (largest saving first)")
+    for column in ("Endpoint", "Now / month", "Best option", "Saving / month", "Alternatives"):
+        table.add_column(column, justify="right" if "month" in column else "left")
+    for p in plan["plans"][:TOP_PLANS]:
+        best = p["best"]
+        table.add_row(p["endpoint_name"], dollars(p["monthly_cost"]), _option_name(best) if best else "-",
+                      dollars(p["monthly_saving"]),
+                      "; ".join(f"{_option_name(o)} {dollars(o['monthly_saving'])}" for o in p["alternatives"]) or "-")
+    return table
+
+
+def _endpoint(p: dict) -> Table:
+    """One endpoint's options with the rules each passed, and the refused candidates with why."""
+    table = Table(title=f"{p['endpoint_name']}: options and refused candidates")
+    for column in ("Option", "Saving / month", "Rules passed, or why refused"):
+        table.add_column(column, justify="right" if "month" in column else "left")
+    for o in ([p["best"]] if p["best"] else []) + p["alternatives"] + p["other_advice"]:
+        rules = ", ".join(r["rule"] for r in o["rules_passed"]) or o["message"]
+        table.add_row(_option_name(o), dollars(o["monthly_saving"]), rules)
+    for r in p["refused"]:
+        table.add_row(f"{r['model']} → {r['candidate_model']}", "refused", f"{r['rule']}: {r['detail']}")
     return table
 
 
@@ -118,8 +145,9 @@ def report(conn, since: datetime | None, project_name: str, fmt: str, output: Pa
     if fmt == "json":
         output.write_text(json.dumps(data, indent=2) + "\n")
         click.echo(f"Wrote {output} ({len(data['top_sessions'])} conversations, "
-                   f"{len(data['optimization_plan'])} recommendations).")
+                   f"{len(data['optimization_plan']['plans'])} endpoint plans).")
         return
     console = Console()
-    for table in (_summary(data), _sessions(data), _plan(data)):
+    shown = [p for p in data["optimization_plan"]["plans"][:TOP_PLANS] if p["best"] or p["refused"]]
+    for table in (_summary(data), _sessions(data), _plans(data), *map(_endpoint, shown)):
         console.print(table)
