@@ -106,7 +106,9 @@ def test_evidence_per_endpoint_and_candidate_against_hand_computed_figures(shado
     assert (nano["n"], nano["agreed"], nano["agreement_rate"], nano["agreement_low"]) == (2, 0, 0.0, 0.0)
     assert nano["agreement_high"] == wilson(0, 2)[1] == 0.6576
     assert by[("summarise", "gpt-4o-mini")]["agreement_low"] == wilson(1, 1)[0] == 0.2065
-    assert body["spend"]["runs"] == 14
+    # 11 gpt-4o-mini runs (one failed, 0 tokens) + 2 gpt-4.1-nano + 1 on summarise; gpt-4.1-nano per 1K:
+    # 600 x 0.0001 + 400 x 0.000025 + 200 x 0.0004 = 0.15 -> $0.00015. 0.0024 + 0.0003 + 0.00024 = 0.00294.
+    assert body["spend"] == {"runs": 14, "cost": "0.00294", "unpriced_runs": 0}
     only = get(client, project, endpoint_name="summarise")["evidence"]
     assert [(r["endpoint_name"], r["n"]) for r in only] == [("summarise", 1)]
 
