@@ -9,6 +9,7 @@ import type { PriceHistoryResponse, RetirementsResponse, UnpricedReasonsResponse
 import type { SessionAnswer, SessionsPage, TokenMetricsAnswer } from './sessions/sessions-types'
 import type { AlertRule, AlertsAnswer, BudgetAnswer, RulesAnswer, TestSendAnswer } from './alerts/alerts-types'
 import type { EvidenceAnswer } from './savings/evidence-data'
+import type { CachingAnswer } from './savings/caching-data'
 import type { SimulationAnswer } from './savings/simulate-data'
 
 const JSON_BODY = { 'Content-Type': 'application/json' }
@@ -66,6 +67,7 @@ export const apiSource: DataSource = {
   getOptimization: (p) => apiJson<OptimizationResponse>(apiUrl('/api/optimization', readQuery(p))),
   getEvidence: (p) => apiJson<EvidenceAnswer>(apiUrl('/api/optimization/evidence', readQuery(p))),
   simulate: (p, target) => apiJson<SimulationAnswer>(apiUrl('/api/optimization/simulate', { ...readQuery(p), ...target })),
+  getCaching: (p) => apiJson<CachingAnswer>(apiUrl('/api/optimization/caching', readQuery(p))),
   getAlerts: (project, state) => apiJson<AlertsAnswer>(apiUrl('/api/alerts', { project, state })),
   getAlertRules: (project) => apiJson<RulesAnswer>(apiUrl('/api/alerts/rules', { project })),
   saveAlertRule: (project, rule, id) =>

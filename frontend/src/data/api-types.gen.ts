@@ -89,8 +89,22 @@ export interface paths {
     get: operations["get__api_openapi.json"];
   };
   "/api/optimization": {
-    /** Where the same tokens would have cost less, with the exact saving. */
+    /** One plan per endpoint: candidates that pass every rule, priced by ingest's resolver, per month. */
     get: operations["get__api_optimization"];
+  };
+  "/api/optimization/caching": {
+    /** Repeated prompt prefixes that the provider's cache would make cheaper, and what to change. */
+    get: operations["get__api_optimization_caching"];
+  };
+  "/api/optimization/equivalences": {
+    /** The project's equivalence map: models the team says can do another model's job. */
+    get: operations["get__api_optimization_equivalences"];
+    /** Add "candidate_model can do model's job" (on endpoint_name, or everywhere); admins only. */
+    post: operations["post__api_optimization_equivalences"];
+  };
+  "/api/optimization/equivalences/{entry_id}": {
+    /** delete_equivalence <DELETE> */
+    delete: operations["delete__api_optimization_equivalences_{entry_id}"];
   };
   "/api/optimization/evidence": {
     /** Shadow comparison evidence in the range, optionally for one endpoint_name. */
@@ -353,53 +367,167 @@ export interface components {
       status: "none" | "on_track" | "at_risk" | "over";
     };
     /**
-     * CheaperModelAdvice
-     * @description The same traffic on a cheaper model of the same provider.
+     * CachingAdvice
+     * @description One endpoint x model x prefix that repeats, is large enough to cache and is never cached today.
      */
-    CheaperModelAdvice: {
-      /** Completion Tokens */
-      completion_tokens: number;
+    CachingAdvice: {
       /**
-       * Current Cost
-       * @description USD as a decimal string.
+       * Action
+       * @enum {string}
        */
-      current_cost: string;
+      action: "automatic" | "cache_control";
+      /**
+       * Cache Reads
+       * @description Calls within 5 minutes of the previous one: the prefix would be read from cache.
+       */
+      cache_reads: number;
+      /**
+       * Cache Writes
+       * @description Calls that would find the cache cold (the first, and after a 5-minute gap).
+       */
+      cache_writes: number;
+      /**
+       * Calls
+       * @description Calls in the window that carried this prefix.
+       */
+      calls: number;
+      /**
+       * Days
+       * @description Days the monthly figure extrapolates from (at least an hour).
+       */
+      days: string;
       /** Endpoint Name */
       endpoint_name: string;
-      /** Message */
-      message: string;
+      /**
+       * First Seen
+       * Format: date-time
+       */
+      first_seen: string;
+      /**
+       * How
+       * @description What to change in the request.
+       */
+      how: string;
+      /**
+       * Last Seen
+       * Format: date-time
+       */
+      last_seen: string;
+      /**
+       * Minimum Tokens
+       * @description The provider's smallest cacheable prefix for this model.
+       */
+      minimum_tokens: number;
       /** Model */
       model: string;
       /**
-       * Option
+       * Monthly Saving
+       * @description 30 days at the daily rate since the prefix's first call in the window.
+       */
+      monthly_saving: string;
+      /** Prefix Chars */
+      prefix_chars: number;
+      /**
+       * Prefix Hash
+       * @description The SDK's salted fingerprint of the prefix (never its text).
+       */
+      prefix_hash: string;
+      /**
+       * Prefix Tokens
+       * @description ceil(prefix_chars / 4), at most the smallest prompt that carried it.
+       */
+      prefix_tokens: number;
+      /** Priced As */
+      priced_as: string;
+      /**
+       * Provider
        * @enum {string}
        */
-      option: "cheapest" | "next_cheaper";
-      /** Prompt Tokens */
-      prompt_tokens: number;
-      /** Provider */
-      provider: string | null;
-      /** Requests */
+      provider: "openai" | "anthropic";
+      rates: components["schemas"]["CachingRates"];
+      /**
+       * Saving
+       * @description What caching would have saved on the window's calls.
+       */
+      saving: string;
+    };
+    /** CachingAnswer */
+    CachingAnswer: {
+      /**
+       * Advice
+       * @description Largest monthly saving first.
+       */
+      advice: components["schemas"]["CachingAdvice"][];
+      /**
+       * From
+       * Format: date-time
+       */
+      from: string;
+      /**
+       * Monthly Saving
+       * @description The advice's monthly savings summed (each prefix once).
+       */
+      monthly_saving: string;
+      rules: components["schemas"]["CachingRules"];
+      /**
+       * To
+       * Format: date-time
+       */
+      to: string;
+      /** @description The recent part of the range the advice reads: its last 7 days. */
+      window: components["schemas"]["CachingWindow"];
+    };
+    /** CachingRates */
+    CachingRates: {
+      /**
+       * Cache Write Price
+       * @description USD per 1K tokens written to Anthropic's 5-minute cache; null for OpenAI (no premium).
+       */
+      cache_write_price: string | null;
+      /**
+       * Cached Input Price
+       * @description USD per 1K cached input tokens (a warm call's prefix).
+       */
+      cached_input_price: string;
+      /**
+       * Input Price
+       * @description USD per 1K input tokens, the rate the prefix is billed at today.
+       */
+      input_price: string;
+    };
+    /** CachingRules */
+    CachingRules: {
+      /** Chars Per Token */
+      chars_per_token: number;
+      /** Min Calls */
+      min_calls: number;
+      /** Month Days */
+      month_days: number;
+      /** Ttl Minutes */
+      ttl_minutes: number;
+    };
+    /** CachingWindow */
+    CachingWindow: {
+      /**
+       * Capped
+       * @description The window held more rows than were read: it starts at the oldest one read.
+       */
+      capped: boolean;
+      /**
+       * From
+       * Format: date-time
+       */
+      from: string;
+      /**
+       * Requests
+       * @description Rows of the project read (at most 100,000, the most recent).
+       */
       requests: number;
       /**
-       * Savings
-       * @description USD as a decimal string.
+       * To
+       * Format: date-time
        */
-      savings: string;
-      /** Savings Share */
-      savings_share: number | null;
-      /**
-       * Suggested Cost
-       * @description USD as a decimal string.
-       */
-      suggested_cost: string;
-      /** Suggested Model */
-      suggested_model: string;
-      /**
-       * Type
-       * @constant
-       */
-      type: "cheaper_model";
+      to: string;
     };
     /**
      * ConfigAnswer
@@ -607,6 +735,83 @@ export interface components {
        * @description USD as a decimal string; null when unpriced.
        */
       successor_cost: string | null;
+    };
+    /** EndpointPlan */
+    EndpointPlan: {
+      /** Alternatives */
+      alternatives: components["schemas"]["PlanOption"][];
+      best: components["schemas"]["PlanOption"] | null;
+      /**
+       * Cost
+       * @description What the endpoint cost in the range (as stored).
+       */
+      cost: string;
+      /** Endpoint Name */
+      endpoint_name: string;
+      /** Models */
+      models: string[];
+      /**
+       * Monthly Cost
+       * @description USD as a decimal string.
+       */
+      monthly_cost: string;
+      /**
+       * Monthly Saving
+       * @description The best option's; 0 without one.
+       */
+      monthly_saving: string;
+      /**
+       * Other Advice
+       * @description Summarise-history / shorter-answers advice beyond the alternatives.
+       */
+      other_advice: components["schemas"]["PlanOption"][];
+      /**
+       * Refused
+       * @description Cheaper candidates that failed a rule, with the rule and why.
+       */
+      refused: components["schemas"]["Refusal"][];
+      /** Requests */
+      requests: number;
+    };
+    /** Equivalence */
+    Equivalence: {
+      /** Candidate Model */
+      candidate_model: string;
+      /** Created At */
+      created_at: string;
+      /** Endpoint Name */
+      endpoint_name: string | null;
+      /** Id */
+      id: string;
+      /** Model */
+      model: string;
+      /** Note */
+      note: string | null;
+    };
+    /**
+     * EquivalenceIn
+     * @description One entry: `endpoint_name` null means every endpoint.
+     */
+    EquivalenceIn: {
+      /** Candidate Model */
+      candidate_model: string;
+      /**
+       * Endpoint Name
+       * @default null
+       */
+      endpoint_name?: string | null;
+      /** Model */
+      model: string;
+      /**
+       * Note
+       * @default null
+       */
+      note?: string | null;
+    };
+    /** EquivalencesAnswer */
+    EquivalencesAnswer: {
+      /** Equivalences */
+      equivalences: components["schemas"]["Equivalence"][];
     };
     /**
      * ErrorAnswer
@@ -1048,10 +1253,91 @@ export interface components {
        */
       project_id: string;
     };
-    /** OptimizationAnswer */
-    OptimizationAnswer: {
-      /** Recommendations */
-      recommendations: (components["schemas"]["CheaperModelAdvice"] | components["schemas"]["SummariseHistoryAdvice"] | components["schemas"]["ShorterAnswersAdvice"])[];
+    /** OptimizationPlanAnswer */
+    OptimizationPlanAnswer: {
+      /** From */
+      from: string;
+      /**
+       * Monthly Cost
+       * @description USD as a decimal string.
+       */
+      monthly_cost: string;
+      /**
+       * Monthly Saving
+       * @description Each endpoint's best option once.
+       */
+      monthly_saving: string;
+      /**
+       * Plans
+       * @description Largest monthly saving first.
+       */
+      plans: components["schemas"]["EndpointPlan"][];
+      /** To */
+      to: string;
+    };
+    /** PlanOption */
+    PlanOption: {
+      /**
+       * Current Monthly Cost
+       * @default null
+       */
+      current_monthly_cost?: string | null;
+      /**
+       * Equivalence
+       * @default false
+       */
+      equivalence?: boolean;
+      /**
+       * Evidence
+       * @description Shadow comparison evidence for this candidate, when there is any.
+       */
+      evidence: {
+        [key: string]: unknown;
+      } | null;
+      /** Message */
+      message: string;
+      /** Model */
+      model: string | null;
+      /**
+       * Monthly Saving
+       * @description Exact, 30 days at the range's daily rate.
+       */
+      monthly_saving: string;
+      /**
+       * Priced As
+       * @description The price row the suggestion was priced with (ingest's resolver).
+       * @default null
+       */
+      priced_as?: string | null;
+      /**
+       * Provider
+       * @default null
+       */
+      provider?: string | null;
+      /** Rules Passed */
+      rules_passed: components["schemas"]["RulePassed"][];
+      /**
+       * Saving Share
+       * @default null
+       */
+      saving_share?: string | null;
+      /** Suggested Model */
+      suggested_model: string | null;
+      /**
+       * Suggested Monthly Cost
+       * @default null
+       */
+      suggested_monthly_cost?: string | null;
+      /**
+       * Tokens Saved
+       * @default null
+       */
+      tokens_saved?: number | null;
+      /**
+       * Type
+       * @enum {string}
+       */
+      type: "cheaper_model" | "summarise_history" | "shorter_answers";
     };
     /** PriceAnswer */
     PriceAnswer: {
@@ -1365,6 +1651,17 @@ export interface components {
        */
       to?: string;
     };
+    /** Refusal */
+    Refusal: {
+      /** Candidate Model */
+      candidate_model: string;
+      /** Detail */
+      detail: string;
+      /** Model */
+      model: string;
+      /** Rule */
+      rule: string;
+    };
     /** RejectedEvent */
     RejectedEvent: {
       /** Errors */
@@ -1500,6 +1797,16 @@ export interface components {
        * @default null
        */
       webhook_url?: string | null;
+    };
+    /** RulePassed */
+    RulePassed: {
+      /** Detail */
+      detail: string;
+      /**
+       * Rule
+       * @description context, deprecation, tools, json_output, images, generation, tier or equivalence.
+       */
+      rule: string;
     };
     /** RulesAnswer */
     RulesAnswer: {
@@ -1805,50 +2112,6 @@ export interface components {
        */
       score?: number | null;
     };
-    /**
-     * ShorterAnswersAdvice
-     * @description Answers longer than twice their endpoint's median, as if cut there.
-     */
-    ShorterAnswersAdvice: {
-      /** Cap Tokens */
-      cap_tokens: number;
-      /** Completion Tokens */
-      completion_tokens: number;
-      /**
-       * Current Cost
-       * @description USD as a decimal string.
-       */
-      current_cost: string;
-      /** Endpoint Name */
-      endpoint_name: string;
-      /** Long Answers */
-      long_answers: number;
-      /** Message */
-      message: string;
-      /** Model */
-      model: string;
-      /** Requests */
-      requests: number;
-      /**
-       * Savings
-       * @description USD as a decimal string.
-       */
-      savings: string;
-      /** Savings Share */
-      savings_share: number | null;
-      /**
-       * Suggested Cost
-       * @description USD as a decimal string.
-       */
-      suggested_cost: string;
-      /** Tokens Saved */
-      tokens_saved: number;
-      /**
-       * Type
-       * @constant
-       */
-      type: "shorter_answers";
-    };
     /** SignedIn */
     SignedIn: {
       /**
@@ -2129,46 +2392,6 @@ export interface components {
        */
       total_cost: string | null;
     };
-    /**
-     * SummariseHistoryAdvice
-     * @description Recent conversations whose prompt grows every turn, capped at the 3rd turn's prompt size.
-     */
-    SummariseHistoryAdvice: {
-      /**
-       * Current Cost
-       * @description USD as a decimal string.
-       */
-      current_cost: string;
-      /** Endpoint Name */
-      endpoint_name: string;
-      /** Message */
-      message: string;
-      /** Prompt Tokens */
-      prompt_tokens: number;
-      /** Requests */
-      requests: number;
-      /**
-       * Savings
-       * @description USD as a decimal string.
-       */
-      savings: string;
-      /** Savings Share */
-      savings_share: number | null;
-      /** Sessions */
-      sessions: number;
-      /**
-       * Suggested Cost
-       * @description USD as a decimal string.
-       */
-      suggested_cost: string;
-      /** Tokens Saved */
-      tokens_saved: number;
-      /**
-       * Type
-       * @constant
-       */
-      type: "summarise_history";
-    };
     /** TestSendAnswer */
     TestSendAnswer: {
       /** Delivered */
@@ -2402,6 +2625,16 @@ export interface components {
        */
       id?: string | null;
       /**
+       * Images
+       * @default null
+       */
+      images?: number | null;
+      /**
+       * Json Output
+       * @default null
+       */
+      json_output?: boolean | null;
+      /**
        * Latency Ms
        * @default null
        */
@@ -2415,6 +2648,16 @@ export interface components {
       } | null;
       /** Model */
       model: string;
+      /**
+       * Prefix Chars
+       * @default null
+       */
+      prefix_chars?: number | null;
+      /**
+       * Prefix Hash
+       * @default null
+       */
+      prefix_hash?: string | null;
       /** Prompt Tokens */
       prompt_tokens: number;
       /**
@@ -2457,6 +2700,11 @@ export interface components {
        * @default null
        */
       timestamp?: string | null;
+      /**
+       * Tools
+       * @default null
+       */
+      tools?: number | null;
       /**
        * Total Tokens
        * @default null
@@ -3547,7 +3795,7 @@ export interface operations {
       };
     };
   };
-  /** Where the same tokens would have cost less, with the exact saving. */
+  /** One plan per endpoint: candidates that pass every rule, priced by ingest's resolver, per month. */
   get__api_optimization: {
     parameters: {
       query?: {
@@ -3569,8 +3817,218 @@ export interface operations {
       /** @description OK */
       200: {
         content: {
-          "application/json": components["schemas"]["OptimizationAnswer"];
+          "application/json": components["schemas"]["OptimizationPlanAnswer"];
         };
+      };
+      /** @description Bad Request */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+      /** @description Unauthorized */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+      /** @description Not Found */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+      /** @description Method Not Allowed */
+      405: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+      /** @description Misdirected Request */
+      421: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+    };
+  };
+  /** Repeated prompt prefixes that the provider's cache would make cheaper, and what to change. */
+  get__api_optimization_caching: {
+    parameters: {
+      query?: {
+        /** @description A project id; default: the project named 'default'. */
+        project?: string | null;
+        /** @description Start (ISO 8601); default 7 days before `to`. */
+        from?: string;
+        /** @description End (ISO 8601); default now, or 7 days after `from` when that is later. */
+        to?: string;
+        /** @description Exact match; at most 200 characters. */
+        model?: string | null;
+        /** @description Exact match; at most 200 characters. */
+        endpoint_name?: string | null;
+        /** @description Exact match; at most 200 characters. */
+        provider?: string | null;
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        content: {
+          "application/json": components["schemas"]["CachingAnswer"];
+        };
+      };
+      /** @description Bad Request */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+      /** @description Unauthorized */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+      /** @description Not Found */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+      /** @description Method Not Allowed */
+      405: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+      /** @description Misdirected Request */
+      421: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+    };
+  };
+  /** The project's equivalence map: models the team says can do another model's job. */
+  get__api_optimization_equivalences: {
+    parameters: {
+      query?: {
+        /** @description A project id; default: the project named 'default'. */
+        project?: string | null;
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        content: {
+          "application/json": components["schemas"]["EquivalencesAnswer"];
+        };
+      };
+      /** @description Bad Request */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+      /** @description Unauthorized */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+      /** @description Not Found */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+      /** @description Method Not Allowed */
+      405: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+      /** @description Misdirected Request */
+      421: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+    };
+  };
+  /** Add "candidate_model can do model's job" (on endpoint_name, or everywhere); admins only. */
+  post__api_optimization_equivalences: {
+    parameters: {
+      query?: {
+        /** @description A project id; default: the project named 'default'. */
+        project?: string | null;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["EquivalenceIn"];
+      };
+    };
+    responses: {
+      /** @description Created */
+      201: {
+        content: {
+          "application/json": components["schemas"]["Equivalence"];
+        };
+      };
+      /** @description Bad Request */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+      /** @description Unauthorized */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+      /** @description Not Found */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+      /** @description Method Not Allowed */
+      405: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+      /** @description Conflict */
+      409: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+      /** @description Misdirected Request */
+      421: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+    };
+  };
+  /** delete_equivalence <DELETE> */
+  "delete__api_optimization_equivalences_{entry_id}": {
+    parameters: {
+      query?: {
+        /** @description A project id; default: the project named 'default'. */
+        project?: string | null;
+      };
+      path: {
+        entry_id: string;
+      };
+    };
+    responses: {
+      /** @description No Content */
+      204: {
+        content: never;
       };
       /** @description Bad Request */
       400: {

@@ -8,6 +8,7 @@ import type {
 } from './types'
 import type { PriceHistoryResponse, RetirementsResponse, UnpricedReasonsResponse } from './pricing/pricing-types'
 import type { EvidenceAnswer } from './savings/evidence-data'
+import type { CachingAnswer } from './savings/caching-data'
 import type { SimulationAnswer, SimulationTarget } from './savings/simulate-data'
 import type { SessionAnswer, SessionsPage, SessionsPageParams, TokenMetricsAnswer } from './sessions/sessions-types'
 import type {
@@ -60,6 +61,8 @@ export interface DataSource {
   getEvidence(params: ReadParams): Promise<EvidenceAnswer>
   /** What-if: an endpoint's traffic re-priced on a target (API only: priced by the ingest resolver in Python). */
   simulate?(params: ReadParams, target: SimulationTarget): Promise<SimulationAnswer>
+  /** Prompt-caching advice: repeated prefixes the provider's cache would make cheaper (API only, as simulate). */
+  getCaching?(params: ReadParams): Promise<CachingAnswer>
   /** Stored alerts, newest first; `state` narrows to firing or resolved. */
   getAlerts(project: string | null, state?: AlertState | null): Promise<AlertsAnswer>
   getAlertRules(project: string | null): Promise<RulesAnswer>

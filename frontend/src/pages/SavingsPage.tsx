@@ -15,6 +15,7 @@ import { useAlertsQuery, useOptimizationQuery } from '../data/savings/savings-qu
 import { useFilters } from '../data/use-filters'
 import { useEvidenceQuery } from '../data/savings/evidence-queries'
 import { EndpointEvidence, EvidencePanel } from './savings/ShadowEvidence'
+import { CachingPanel } from './savings/CachingPanel'
 import { Simulator } from './savings/Simulator'
 
 /** State handed to the Pricing page so it opens its "Add price" editor for this model. */
@@ -169,6 +170,7 @@ export function SavingsPage() {
         </LoadingPanel>
       </section>
       <Simulator />
+      <CachingPanel />
       <EvidencePanel />
       <section className="card panel" aria-label="Alerts" data-testid="alerts-panel">
         <header className="panel-head">
