@@ -7,6 +7,7 @@ import logging
 import threading
 from typing import Any, Callable
 
+from . import _shadow
 from ._observe import Adapter, observe_async, observe_sync
 
 logger = logging.getLogger("tokenoptimizer")
@@ -21,6 +22,8 @@ def sync_wrapper(adapter: Adapter) -> Callable[[Callable], Callable]:
     def make(original: Callable) -> Callable:
         @functools.wraps(original)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
+            if _shadow.plans:  # shadow mode is on for some endpoint: it may replay this call
+                return _shadow.observe_instrumented(original, args, kwargs, adapter, False)
             return observe_sync(original, args, kwargs, adapter)
         return wrapper
     return make
@@ -30,6 +33,8 @@ def async_wrapper(adapter: Adapter) -> Callable[[Callable], Callable]:
     def make(original: Callable) -> Callable:
         @functools.wraps(original)
         async def wrapper(*args: Any, **kwargs: Any) -> Any:
+            if _shadow.plans:
+                return await _shadow.observe_instrumented(original, args, kwargs, adapter, True)
             return await observe_async(original, args, kwargs, adapter)
         return wrapper
     return make

@@ -254,6 +254,52 @@ def submit(plan: ShadowPlan, model: str, provider: Optional[str], messages: Any,
         log_once("shadow-submit", "tokenoptimizer: could not queue a shadow comparison", level=logging.ERROR)
 
 
+def openai_style(adapter: Any, kwargs: Mapping[str, Any]) -> Optional[tuple[Any, dict]]:
+    """(messages, params) of an instrumented chat request in tracked_completion's shape, or None.
+
+    OpenAI and Mistral chat requests are that shape already; an Anthropic request's `system`
+    becomes the first message. Other calls (Responses, embeddings, Gemini) are not replayed.
+    """
+    messages = kwargs.get("messages")
+    if not isinstance(messages, list) or not isinstance(kwargs.get("model"), str):
+        return None
+    params = {k: v for k, v in kwargs.items() if k not in ("model", "messages", "stream", "stream_options")}
+    if adapter.provider == "anthropic":
+        system = params.pop("system", None)
+        if system is not None:
+            messages = [{"role": "system", "content": system}, *messages]
+        return messages, params
+    if adapter.provider in ("openai", "mistral") and "system" not in params:
+        return messages, params
+    return None
+
+
+def observe_instrumented(original: Callable, args: tuple, kwargs: dict, adapter: Any, is_async: bool) -> Any:
+    """An instrumented client's call, shadowed when its endpoint's plan samples it (see _patch)."""
+    from ._context import current_tags
+    from ._observe import observe_async, observe_sync
+
+    request = None if kwargs.get("stream") or tracking_active.get() else openai_style(adapter, kwargs)
+    plan = sampled(current_tags()) if request is not None else None
+    if plan is None:
+        return observe_async(original, args, kwargs, adapter) if is_async else observe_sync(original, args, kwargs, adapter)
+    # The resource's own client serves an OpenAI candidate when it is a sync client.
+    client = None if is_async or not args else getattr(args[0], "_client", None)
+    provider = adapter.provider_of(args)
+
+    def hand_over(result: Any, t0: float) -> Any:
+        submit(plan, kwargs["model"], provider, request[0], request[1], client, result, adapter,
+               (time.perf_counter() - t0) * 1e3)
+        return result
+
+    t0 = time.perf_counter()
+    if is_async:
+        async def run() -> Any:
+            return hand_over(await observe_async(original, args, kwargs, adapter), t0)
+        return run()
+    return hand_over(observe_sync(original, args, kwargs, adapter), t0)
+
+
 def _after_fork_in_child() -> None:
     global worker
     worker = Worker()  # the parent's thread does not exist here
