@@ -69,6 +69,8 @@ def _model_options(conn: psycopg.Connection, p: dict, book: PriceBook, project: 
     if current_price is None or not shapes:
         return [], []
     stored = sum((s.stored_cost for s in shapes), Decimal(0))
+    if not stored:
+        return [], []  # nothing spent (failed calls, free tiers): nothing a cheaper model could save
     current = current_entry(conn, catalogue, (current_price.model, p["model"]), p["provider"])
     pairs = [(e, pr, False) for e, pr in default_candidates(catalogue, book, project, p["provider"], current,
                                                              current_price)]
@@ -161,6 +163,8 @@ def build_plans(conn: psycopg.Connection, project: uuid.UUID, start: datetime, e
 def _answer(plans: list[dict], start: datetime, end: datetime) -> dict:
     shown = []
     for plan in plans:
+        if not plan["options"] and not plan["refused"] and not plan["cost"]:
+            continue  # failed or unpriced traffic only: nothing to plan (the alerts say why)
         options = sorted(plan["options"], key=lambda o: (-Decimal(o["monthly_saving"]), o["type"],
                                                          o["suggested_model"] or ""))
         best = options[0] if options else None

@@ -11,6 +11,7 @@ const fetched: { url: string; init: RequestInit }[] = []
 vi.stubEnv('VITE_TOKENOPTIMIZER_BASE_URL', 'http://127.0.0.2:8000/')
 vi.stubGlobal('fetch', async (url: string, init: RequestInit) => {
   fetched.push({ url, init })
+  if (url.includes('/api/optimization')) return new Response(JSON.stringify({ plans: [], monthly_saving: '0' }), { status: 200 })
   return url.includes('project=gone')
     ? new Response(JSON.stringify({ error: { code: 'not_found', message: 'no such project', details: [] } }), { status: 404 })
     : new Response('id,model\r\nr1,gpt-4o\r\n', { status: 200, headers: { 'Content-Type': 'text/csv' } })
@@ -100,7 +101,6 @@ describe('supabase source', () => {
     ['getSession', () => supabaseSource.getSession('s-1', 'project-1'), 'usage_session', { p_project: 'project-1', p_session_id: 's-1' }],
     ['getSession of a project', () => supabaseSource.getSession('s-1', 'project-2'), 'usage_session', { p_project: 'project-2', p_session_id: 's-1' }],
     ['getTokenMetrics', () => supabaseSource.getTokenMetrics(params), 'usage_token_metrics', readArgs],
-    ['getOptimization', () => supabaseSource.getOptimization(params), 'usage_optimization', readArgs],
     ['getBudget', () => supabaseSource.getBudget('project-1'), 'month_projection', { p_project: 'project-1' }],
   ])('%s calls %s with the API arguments', async (_name, call, fn, args) => {
     await call()
@@ -114,6 +114,17 @@ describe('supabase source', () => {
 
   test('a session without turns is a not_found ApiError, like the API\'s 404', async () => {
     await expect(supabaseSource.getSession('missing', 'project-1')).rejects.toMatchObject({ name: 'ApiError', status: 404, code: 'not_found' })
+  })
+
+  test('the optimization plan comes from the API (priced by ingest\'s resolver) with the user\'s token', async () => {
+    expect(await supabaseSource.getOptimization({ ...params, endpoint_name: 'chat' })).toEqual({ plans: [], monthly_saving: '0' })
+    const [{ url, init }] = fetched
+    const sent = new URL(url)
+    expect(sent.origin + sent.pathname).toBe('http://127.0.0.2:8000/api/optimization')
+    expect(Object.fromEntries(sent.searchParams)).toEqual({
+      project: 'project-1', from: params.from, to: params.to, model: 'gpt-4o', endpoint_name: 'chat' })
+    expect(init.headers).toMatchObject({ Authorization: 'Bearer jwt-of-u1' })
+    expect(calls).toEqual([])
   })
 
   test('CSV export streams from the API with the filters and the user\'s token', async () => {

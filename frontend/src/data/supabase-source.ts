@@ -137,7 +137,10 @@ export const supabaseSource: DataSource = {
     return detail
   },
   getTokenMetrics: async (p) => rpc<TokenMetricsAnswer>('usage_token_metrics', readArgs(p)),
-  getOptimization: async (p) => rpc<OptimizationResponse>('usage_optimization', readArgs(p)),
+  // The plan is built by the API (candidates priced with ingest's resolver), read with the user's token.
+  getOptimization: async (p) => (await hostedApiFetch('/api/optimization', {
+    project: projectOf(p.project), from: p.from, to: p.to, model: p.model, endpoint_name: p.endpoint_name, provider: p.provider,
+  })).json() as Promise<OptimizationResponse>,
   getEvidence: async (p) => rpc<EvidenceAnswer>('shadow_evidence', {
     p_project: projectOf(p.project), p_from: p.from, p_to: p.to, p_endpoint_name: p.endpoint_name ?? null }),
   // Alert rules and alerts are served by the API only so far (their tables have no member policies yet).

@@ -33,11 +33,9 @@ export type UnpricedResponse = Schemas['UnpricedAnswer']
 /** The editable part of a price row; prices per 1K tokens as decimal strings. */
 export type PriceUpdate = Schemas['PriceUpdate']
 
-export type CheaperModelRecommendation = Schemas['CheaperModelAdvice']
-export type SummariseHistoryRecommendation = Schemas['SummariseHistoryAdvice']
-export type ShorterAnswersRecommendation = Schemas['ShorterAnswersAdvice']
-export type Recommendation = Schemas['OptimizationAnswer']['recommendations'][number]
-export type OptimizationResponse = Schemas['OptimizationAnswer']
+export type OptimizationResponse = Schemas['OptimizationPlanAnswer']
+export type EndpointPlanAnswer = Schemas['EndpointPlan']
+export type PlanOptionAnswer = Schemas['PlanOption']
 
 // Not in /api/openapi.json yet: the routes of api/sessions.py and /api/alerts do not declare their
 // answer models, so these are still typed by hand (tests/backend/test_openapi_contract.py names them).

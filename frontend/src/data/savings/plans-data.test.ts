@@ -1,45 +1,55 @@
 import { describe, expect, test } from 'vitest'
-import { endpointPlans, rangeDays } from './plans-data'
-import type { CheaperModelRecommendation, SummariseHistoryRecommendation } from '../types'
+import { planViews, reductionText, totalView } from './plans-data'
+import type { EndpointPlanAnswer, OptimizationResponse, PlanOptionAnswer } from '../types'
 
-const rec = (endpoint: string, model: string, option: 'cheapest' | 'next_cheaper', savings: string, current = '0.5'): CheaperModelRecommendation => ({
-  type: 'cheaper_model', option, endpoint_name: endpoint, model, provider: 'openai', suggested_model: `${model}-small`,
-  requests: 3, prompt_tokens: 1000, completion_tokens: 150, current_cost: current, suggested_cost: '0', savings,
-  savings_share: 0.2, message: '',
+const option = (suggested: string, monthly: string, over: Partial<PlanOptionAnswer> = {}): PlanOptionAnswer => ({
+  type: 'cheaper_model', model: 'gpt-4o', provider: 'openai', suggested_model: suggested, priced_as: suggested,
+  monthly_saving: monthly, current_monthly_cost: '100.8', suggested_monthly_cost: '20.16', saving_share: '0.8',
+  equivalence: false, tokens_saved: null, evidence: null, message: `Move to ${suggested}`,
+  rules_passed: [{ rule: 'context', detail: 'holds it' }, { rule: 'tier', detail: 'one tier down (flagship → mid)' }],
+  ...over,
 })
-const summary = (endpoint: string, savings: string): SummariseHistoryRecommendation => ({
-  type: 'summarise_history', endpoint_name: endpoint, sessions: 1, requests: 2, prompt_tokens: 1800, tokens_saved: 1000,
-  current_cost: '0.2', suggested_cost: '0.1', savings, savings_share: 0.5, message: '',
+const plan = (endpoint: string, saving: string, options: PlanOptionAnswer[]): EndpointPlanAnswer => ({
+  endpoint_name: endpoint, models: ['gpt-4o'], requests: 1234, cost: '0.14', monthly_cost: '100.8',
+  monthly_saving: saving, best: options[0] ?? null, alternatives: options.slice(1, 3), other_advice: options.slice(3),
+  refused: [{ model: 'gpt-4o', candidate_model: 'gpt-4.1-nano', rule: 'deprecation', detail: 'retired on 2026-10-23' }],
+})
+const answer: OptimizationResponse = {
+  from: '2026-11-10T00:00:00+00:00', to: '2026-11-11T00:00:00+00:00', monthly_saving: '80.64', monthly_cost: '201.6',
+  plans: [
+    plan('agent', '80.64', [option('rp-medium-3', '80.64'), option('rp-large-3', '50.4'),
+      option('x', '0.0001234567', { equivalence: true, saving_share: '0.9688' }),
+      option('', '0.54', { type: 'summarise_history', suggested_model: null, saving_share: null })]),
+    plan('cheap', '0', []),
+  ],
+}
+
+describe('planViews', () => {
+  const views = planViews(answer)
+  test('keeps the API order and its exact money, rounded for the eye', () => {
+    expect(views.map((v) => [v.endpoint, v.monthlySaving.text, v.requests])).toEqual([
+      ['agent', '$80.64', '1,234 requests'], ['cheap', '$0.00', '1,234 requests']])
+  })
+  test('best, two alternatives and the other advice, with labels and rules', () => {
+    const [agent] = views
+    expect(agent.best?.suggestedModel).toBe('rp-medium-3')
+    expect(agent.best?.rules.map((r) => r.label)).toEqual(['context window', 'tier'])
+    expect(agent.alternatives.map((o) => [o.label, o.monthly.text, o.monthly.exact, o.reduction])).toEqual([
+      ['Cheaper model', '$50.40', undefined, '−80%'], ['From your map', '$0.000123', '$0.0001234567', '−96.9%']])
+    expect(agent.other.map((o) => [o.kind, o.label, o.reduction])).toEqual([['summarise_history', 'Shorter history', null]])
+    expect(agent.refused).toEqual([{ key: 'gpt-4o\u0000gpt-4.1-nano', model: 'gpt-4o', candidate: 'gpt-4.1-nano',
+      rule: 'deprecation', label: 'not retiring', detail: 'retired on 2026-10-23' }])
+  })
+  test('no answer yet: no plans', () => expect(planViews(undefined)).toEqual([]))
 })
 
-describe('endpointPlans', () => {
-  const recs = [
-    rec('chat', 'gpt-4o', 'cheapest', '0.3'), rec('chat', 'gpt-4o', 'next_cheaper', '0.1'),
-    rec('chat', 'gpt-4o-mini', 'cheapest', '0.05', '0.1'), summary('chat', '0.2'),
-    rec('search', 'gpt-4o', 'cheapest', '0.4'), summary('faq', '0.07'),
-  ]
-
-  test('one plan per endpoint: its models\' best options added, alternatives and summaries not', () => {
-    const plans = endpointPlans(recs, 7)
-    expect(plans.map((p) => [p.endpoint, p.saving, p.currentCost])).toEqual([
-      ['search', '0.4', '$0.50'], ['chat', '0.35', '$0.60'], ['faq', '0.07', '$0.20'],
-    ])
-    // 0.35 over 7 days → 0.35 × 30 / 7 = 1.5 a month, exactly.
-    expect(plans[1].monthly).toEqual({ text: '$1.50' })
-    expect(plans[1].options.map((o) => o.key.replace(/\u0000/g, '|'))).toEqual([
-      'chat|gpt-4o|cheapest', 'chat|summarise_history', 'chat|gpt-4o|next_cheaper', 'chat|gpt-4o-mini|cheapest',
-    ])
+describe('totalView', () => {
+  test('counts the endpoints with advice', () => {
+    expect(totalView(answer)).toEqual({ saving: { text: '$80.64' }, cost: { text: '$201.60' },
+      endpoints: 1, hasAdvice: true })
   })
+})
 
-  test('a monthly figure that does not divide evenly is rounded, with the exact value for the hover', () => {
-    // 0.01 over 7 days → 0.3 / 7 = 0.0428571… a month.
-    const { monthly } = endpointPlans([summary('faq', '0.01')], 7)[0]
-    expect(monthly.text).toBe('$0.04')
-    expect(monthly.exact).toMatch(/^\$0\.04285714285714285714/)
-  })
-
-  test('range days: 24 hours is one day; a moment is at least an hour', () => {
-    expect(rangeDays('2026-11-10T00:00:00Z', '2026-11-11T00:00:00Z')).toBe(1)
-    expect(rangeDays('2026-11-10T00:00:00Z', '2026-11-10T00:00:01Z')).toBeCloseTo(1 / 24)
-  })
+test.each([['0.8', '−80%'], ['0.9688', '−96.9%'], [null, null], ['', null]])('reductionText(%s)', (share, text) => {
+  expect(reductionText(share)).toBe(text)
 })
