@@ -74,6 +74,13 @@ def _fill_project(conn: psycopg.Connection, world: World, org: str) -> None:
                  (world.orgs[org], f"invitee-{org.lower()}@matrix.example", uuid.uuid4().hex))
     conn.execute("insert into public.model_pricing_history (project_id, model, operation, changed_by) "
                  "values (%s, 'gpt-4o', 'insert', 'matrix')", (project,))
+    conn.execute("select public.store_shadow_runs(%s::json)", (json.dumps([{  # a shadow comparison verdict
+        "project_id": str(project), "id": str(uuid.uuid4()), "ts": start.isoformat(), "endpoint_name": "chat",
+        "sampled_call_id": str(uuid.uuid4()), "current_model": "gpt-4o", "candidate_model": "gpt-4.1-mini",
+        "candidate_provider": "openai", "status": "ok", "prompt_tokens": 10, "completion_tokens": 2,
+        "current_prompt_tokens": 10, "current_completion_tokens": 2, "latency_ms": 5, "current_latency_ms": 9,
+        "cached_tokens": 0, "cache_write_tokens": 0, "current_cached_tokens": 0, "current_cache_write_tokens": 0,
+        "score": 1, "agreed": True, "comparator": "exact_label", "candidate_cost": "0.0000072"}]),))
 
 
 def _fill_global(conn: psycopg.Connection) -> None:
