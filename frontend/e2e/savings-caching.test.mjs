@@ -80,8 +80,10 @@ describe('prompt-caching advice on the Savings page', () => {
   })
 
   test('the panel lists them, largest monthly saving first, with what to change', async () => {
-    const body = await (await fetch(`${server.url}/api/optimization/caching?range=24h`)).json()
+    // The monthly figure moves with the clock: compare with the answer the page itself received.
+    const answered = page.waitForResponse((r) => r.url().includes('/api/optimization/caching'))
     await page.goto(`${server.url}/savings?range=24h`)
+    const body = await (await answered).json()
     await page.getByTestId('caching-list').waitFor()
     const items = page.getByTestId('caching-list').locator('li')
     assert.equal(await items.count(), 2)
@@ -98,7 +100,7 @@ describe('prompt-caching advice on the Savings page', () => {
     await page.getByTestId('caching-panel').scrollIntoViewIfNeeded()
     await screenshot(page, 'savings-caching')
 
-    // One endpoint in the filter: only its advice.
+    // Filtered to the endpoint whose prefix is already cached: nothing to advise, and the panel says when it would.
     await page.goto(`${server.url}/savings?range=24h&endpoint_name=cached`)
     await page.getByTestId('caching-hint').waitFor()
   })

@@ -42,7 +42,9 @@ export function CachingPanel() {
       <LoadingPanel
         {...queryState(caching)}
         isEmpty={!view || view.items.length === 0}
-        empty={
+        empty={caching.data === null ? (
+          <p className="muted" data-testid="caching-unavailable">Caching advice comes from the TokenOptimizer API (self-hosted or local).</p>
+        ) : (
           <div className="empty-hint" data-testid="caching-hint">
             <strong>No prefix to cache in this range&apos;s last 7 days.</strong>
             <span>
@@ -51,7 +53,7 @@ export function CachingPanel() {
               never its text.
             </span>
           </div>
-        }
+        )}
         minHeight={80}
         testId="caching"
       >
