@@ -20,8 +20,10 @@ from ..pricing import Price, PriceBook, Unpriced, Usage, price_request
 from ..pricing.catalogue_fields import family, size_tier
 from .rules import Entry, Profile, Verdict, judge
 
-# Not a drop-in for a chat endpoint: fine-tunes and special-purpose variants.
-_SPECIAL = re.compile(r"^ft:|audio|realtime|search|preview|transcribe|tts|image|embedding|moderation", re.I)
+# Not a drop-in for a general chat endpoint: fine-tunes, special-purpose variants, coding models and
+# agent builds (codestral, devstral, mistral-code, vibe-cli), experimental "labs" listings.
+_SPECIAL = re.compile(r"^ft:|audio|realtime|search|preview|transcribe|tts|image|embedding|moderation|codestral|"
+                      r"devstral|-code|vibe-cli|^labs-|computer-use", re.I)
 REFUSED_SHOWN = 5  # refused candidates kept per endpoint x model, cheapest list rates first
 
 _CATALOGUE_SQL = """
