@@ -51,6 +51,8 @@ def shadowed(app, database_url):
     # classify x gpt-4.1-nano: 0 of 2; another endpoint: 1 of 1.
     events += [verdict(20 + i, False, candidate="gpt-4.1-nano") for i in range(2)]
     events += [verdict(30, True, endpoint="summarise")]
+    # A candidate whose every shadow call failed: nothing judged, no rate.
+    events += [verdict(40 + i, None, candidate="gpt-4.1", status="error") for i in range(2)]
     post(client, key, events)
     return client, project, key, events
 
@@ -106,9 +108,12 @@ def test_evidence_per_endpoint_and_candidate_against_hand_computed_figures(shado
     assert (nano["n"], nano["agreed"], nano["agreement_rate"], nano["agreement_low"]) == (2, 0, 0.0, 0.0)
     assert nano["agreement_high"] == wilson(0, 2)[1] == 0.6576
     assert by[("summarise", "gpt-4o-mini")]["agreement_low"] == wilson(1, 1)[0] == 0.2065
-    # 11 gpt-4o-mini runs (one failed, 0 tokens) + 2 gpt-4.1-nano + 1 on summarise; gpt-4.1-nano per 1K:
+    failed = by[("classify", "gpt-4.1")]
+    assert (failed["runs"], failed["errors"], failed["n"]) == (2, 2, 0)
+    assert (failed["agreement_rate"], failed["agreement_low"], failed["agreement_high"]) == (None, None, None)
+    # 11 gpt-4o-mini runs (one failed, 0 tokens) + 2 gpt-4.1-nano + 1 on summarise + 2 failed gpt-4.1; gpt-4.1-nano per 1K:
     # 600 x 0.0001 + 400 x 0.000025 + 200 x 0.0004 = 0.15 -> $0.00015. 0.0024 + 0.0003 + 0.00024 = 0.00294.
-    assert body["spend"] == {"runs": 14, "cost": "0.00294", "unpriced_runs": 0}
+    assert body["spend"] == {"runs": 16, "cost": "0.00294", "unpriced_runs": 0}
     only = get(client, project, endpoint_name="summarise")["evidence"]
     assert [(r["endpoint_name"], r["n"]) for r in only] == [("summarise", 1)]
 
@@ -120,7 +125,7 @@ def test_the_simulator_cites_the_evidence_for_its_target(shadowed):
     body = client.get("/api/optimization/simulate", query_string={
         "project": project, **RANGE, "endpoint_name": "classify", "target_model": "gpt-4o-mini"}).get_json()
     assert [(e["candidate_model"], e["n"], e["agreed"]) for e in body["evidence"]] == [("gpt-4o-mini", 10, 9)]
-    assert body["range"]["requests"] == 1  # the 14 shadow runs are not the endpoint's traffic
+    assert body["range"]["requests"] == 1  # the 16 shadow runs are not the endpoint's traffic
 
 
 @pytest.mark.parametrize("change, field", [
