@@ -1,8 +1,7 @@
 // Browser test of shadow mode end to end: the real SDK (openai and anthropic SDKs against the local
 // fake provider) replays sampled calls, `tokenoptimizer serve` stores the verdicts, and the Savings
-// page shows the evidence beside the simulator and in the simulator's answer, with the figures the
-// API gave and Wilson intervals worked out here. (The per-endpoint plan shows the same EvidenceLine;
-// the plan's API is being reworked by issue 13 item 1, so it is not asserted here.)
+// page shows the evidence beside the simulator, in the endpoint's plan and in the simulator's answer,
+// with the figures the API gave and Wilson intervals worked out here.
 import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
 import { join } from 'node:path'
@@ -57,7 +56,7 @@ describe('shadow comparisons on the Savings page', () => {
     assert.deepEqual([claude.agreement_low, claude.agreement_high], wilson(4, 8))
   })
 
-  test('the evidence panel and the simulator show it', async () => {
+  test('the evidence panel, the endpoint\'s plan and the simulator show it', async () => {
     await page.goto(`${server.url}/savings?range=24h`)
     await page.getByTestId('evidence-list').waitFor()
     const lines = page.getByTestId('evidence-list').getByTestId('evidence-sentence')
@@ -69,6 +68,9 @@ describe('shadow comparisons on the Savings page', () => {
       `agreed on 100% of 8 sampled calls, p95 latency ${latency(mini.p95_latency_ms_candidate)} vs ${latency(mini.p95_latency_ms_current)}`,
     ])
     assert.match(await text(page, 'evidence-spend'), /^16 shadow calls cost \$[\d.]+ in this range: their own spend/)
+    // The plan of classify (gpt-4o has cheaper models) carries the same lines.
+    await page.getByTestId('plan-classify').getByTestId('evidence-classify').waitFor()
+    assert.equal(await page.getByTestId('plan-classify').getByTestId('evidence-sentence').count(), 2)
     await screenshot(page, 'savings-shadow-evidence')
 
     await page.getByTestId('filter-endpoint_name').selectOption('classify')
