@@ -280,6 +280,40 @@ class SimulationProfile(Answer):
     models: list[str]
 
 
+class ShadowEvidence(Answer):
+    """One endpoint x current model x candidate: how often the candidate agreed, how fast, at what cost."""
+
+    endpoint_name: str
+    current_model: str
+    candidate_model: str
+    candidate_provider: str
+    runs: int = Field(description="Shadow calls recorded, errors included.")
+    errors: int
+    n: int = Field(description="Verdicts with a judgement (the agreement rate's denominator).")
+    agreed: int
+    agreement_rate: float | None = Field(description="agreed / n, 4 decimals; null when n is 0.")
+    agreement_low: float | None = Field(description="Wilson 95% interval, lower bound.")
+    agreement_high: float | None = Field(description="Wilson 95% interval, upper bound.")
+    p95_latency_ms_candidate: float | None
+    p95_latency_ms_current: float | None = Field(description="The current model on the same sampled calls.")
+    cost_per_call_candidate: Money
+    cost_per_call_current: Money
+    shadow_spend: Amount = Field(description="What the priced shadow calls cost (not in the endpoint's totals).")
+    unpriced_runs: int
+    last_run: datetime
+
+
+class ShadowSpend(Answer):
+    runs: int
+    cost: Amount
+    unpriced_runs: int
+
+
+class EvidenceAnswer(Answer):
+    evidence: list[ShadowEvidence]
+    spend: ShadowSpend = Field(description="Shadow calls in the range: their own spend, outside usage totals.")
+
+
 class SimulationAnswer(Answer):
     endpoint_name: str
     from_: datetime = Field(alias="from")
@@ -292,4 +326,5 @@ class SimulationAnswer(Answer):
     target: SimulationTarget
     monthly_saving: str = Field(description="current.monthly_cost - target.monthly_cost (negative: the target costs more).")
     change: str | None = Field(description="(target - current) / current over the compared requests.")
-    evidence: list[dict[str, Any]] = Field(description="Shadow comparisons for this endpoint and model (none yet).")
+    evidence: list[ShadowEvidence] = Field(description="Shadow comparisons of this endpoint on the target model "
+                                           "(every candidate of the endpoint for a typed price).")

@@ -2206,11 +2206,9 @@ export interface components {
       endpoint_name: string;
       /**
        * Evidence
-       * @description Shadow comparisons for this endpoint and model (none yet).
+       * @description Shadow comparisons of this endpoint on the target model (every candidate of the endpoint for a typed price).
        */
-      evidence: {
-          [key: string]: unknown;
-        }[];
+      evidence: components["schemas"]["ShadowEvidence"][];
       /**
        * From
        * Format: date-time

@@ -5,7 +5,6 @@ import { usePricingQuery } from '../../data/pricing/pricing-queries'
 import { useSimulationQuery } from '../../data/savings/savings-queries'
 import { type SimulationTarget, simulationView } from '../../data/savings/simulate-data'
 import { useFilters } from '../../data/use-filters'
-import type { ShadowEvidence } from '../../data/savings/evidence-data'
 import { SimulationEvidence } from './ShadowEvidence'
 
 type Mode = 'model' | 'price'
@@ -78,7 +77,7 @@ export function Simulator() {
                 <div><dt>On {view.targetName}</dt><dd title={view.target.exact} data-testid="simulation-target">{view.target.text}</dd></div>
               </dl>
               <p className="muted small" data-testid="simulation-basis">{view.basis}. {view.profile}.</p>
-              <SimulationEvidence rows={(simulation.data?.evidence ?? []) as ShadowEvidence[]} fallback={view.evidence} />
+              <SimulationEvidence rows={simulation.data?.evidence ?? []} fallback={view.evidence} />
             </div>
           )}
         </LoadingPanel>
