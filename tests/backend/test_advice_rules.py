@@ -156,3 +156,19 @@ def test_a_step_is_a_rung_of_the_providers_own_ladder():
     assert rungs == (1, 3)
     verdict = judge(CURRENT, SMALL, Profile(10), TODAY, rungs=rungs)
     assert verdict.refused is None and verdict.passed[-1]["detail"] == "one tier down (flagship → small)"
+
+
+def test_request_features_are_stored_with_the_row(client, database_url, db):
+    """The event contract's request features reach usage_logs as sent; absent ones stay null."""
+    key, project = new_project(database_url)
+    post(client, key, [{"model": "gpt-4o", "prompt_tokens": 10, "completion_tokens": 1, "tools": 2, "json_output": True,
+                        "images": 1, "prefix_hash": "0123456789abcdef0123456789abcdef", "prefix_chars": 5120},
+                       {"model": "gpt-4o", "prompt_tokens": 10, "completion_tokens": 1}])
+    rows = db.execute("select tools, json_output, images, prefix_hash, prefix_chars from public.usage_logs "
+                      "where project_id = %s order by tools nulls last", (project,)).fetchall()
+    assert [tuple(r.values()) for r in rows] == [(2, True, 1, "0123456789abcdef0123456789abcdef", 5120),
+                                                (None, None, None, None, None)]
+    refused = client.post("/api/log", headers={"Authorization": f"Bearer {key}"},
+                          json={"model": "gpt-4o", "prompt_tokens": 1, "completion_tokens": 1, "prefix_chars": 10})
+    assert refused.status_code == 400
+    assert "prefix_chars" in refused.get_json()["error"]["details"][0]["message"]
