@@ -109,10 +109,17 @@ def test_the_equivalence_map_overrides_the_tier_limit(client, agent):
     listed = get(client, "/api/optimization/equivalences", agent)["equivalences"]
     assert [(e["model"], e["candidate_model"], e["endpoint_name"]) for e in listed] == [
         ("rp-large-2", "rp-small-3", "agent")]
+    changed = client.put(f"/api/optimization/equivalences/{listed[0]['id']}", query_string={"project": agent},
+                         json={"model": "rp-large-2", "candidate_model": "rp-small-3", "endpoint_name": "agent",
+                               "note": "checked by hand on 50 tickets"})
+    assert changed.status_code == 200 and changed.get_json()["note"] == "checked by hand on 50 tickets"
     gone = client.delete(f"/api/optimization/equivalences/{listed[0]['id']}", query_string={"project": agent})
     assert gone.status_code == 204
     (plan,) = get(client, "/api/optimization", agent, **HOUR)["plans"]
     assert plan["best"]["suggested_model"] == "rp-medium-3"
+    missing = client.put(f"/api/optimization/equivalences/{listed[0]['id']}", query_string={"project": agent},
+                         json={"model": "rp-large-2", "candidate_model": "rp-small-3"})
+    assert missing.status_code == 404
 
 
 def test_a_bad_equivalence_names_the_field(client, agent):

@@ -49,6 +49,14 @@ def add(conn: psycopg.Connection, project: uuid.UUID, entry: EquivalenceIn) -> d
         (project, entry.endpoint_name, entry.model, entry.candidate_model, entry.note)).fetchone()
 
 
+def update(conn: psycopg.Connection, project: uuid.UUID, entry_id: uuid.UUID, entry: EquivalenceIn) -> dict | None:
+    """The replaced row; None when there is no such entry in the project."""
+    return conn.execute(
+        f"update public.model_equivalences set endpoint_name = %s, model = %s, candidate_model = %s, note = %s "
+        f"where project_id = %s and id = %s returning {_COLUMNS}",
+        (entry.endpoint_name, entry.model, entry.candidate_model, entry.note, project, entry_id)).fetchone()
+
+
 def remove(conn: psycopg.Connection, project: uuid.UUID, entry_id: uuid.UUID) -> bool:
     return conn.execute("delete from public.model_equivalences where project_id = %s and id = %s",
                         (project, entry_id)).rowcount == 1

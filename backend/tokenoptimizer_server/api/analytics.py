@@ -105,6 +105,18 @@ def add_equivalence(json: equivalences.EquivalenceIn):
     return jsonify(equivalences.as_json(row)), 201
 
 
+@bp.put("/api/optimization/equivalences/<uuid:entry_id>")
+@spec.validate(query=ProjectQuery, json=equivalences.EquivalenceIn, resp=answers(Equivalence, 400, 401, 404),
+               security=ADMIN)
+def update_equivalence(entry_id: uuid.UUID, json: equivalences.EquivalenceIn):
+    """Replace an entry of the map; admins only."""
+    with db.pool().connection() as conn:
+        row = equivalences.update(conn, analytics.project(conn, request.args.get("project")), entry_id, json)
+    if row is None:
+        raise ApiError(404, "not_found", f"no equivalence {entry_id} in this project")
+    return jsonify(equivalences.as_json(row))
+
+
 @bp.delete("/api/optimization/equivalences/<uuid:entry_id>")
 @spec.validate(query=ProjectQuery, resp=answers(None, 400, 401, 404, status=204), security=ADMIN)
 def delete_equivalence(entry_id: uuid.UUID):
