@@ -82,10 +82,12 @@ language sql stable set search_path = '' as $$
 $$;
 
 -- New turns (received in [the project's watermark, p_until)) of sessions where each one lies inside
--- a stored conversation's span or after the session's last conversation: added to the totals.
--- Returns how many sessions changed. Sessions with any other new turn are left to the rebuild.
-create function public.fold_new_turns(p_since timestamptz, p_until timestamptz) returns integer
-language sql volatile set search_path = '' as $$
+-- a stored conversation's span or after the session's last conversation: added to the totals
+-- (folded). Sessions with any other new turn are returned unfolded, with their earliest new turn,
+-- for the caller to rebuild. One row per session with new turns.
+create function public.fold_new_turns(p_since timestamptz, p_until timestamptz)
+returns table (project_id uuid, session_id text, first_new timestamptz, folded boolean)
+language sql volatile set search_path = '' set work_mem = '64MB' as $$
   with new as (
     select l.project_id, l.session_id, l.ts, l.id, l.model, l.endpoint_name, l.provider, l.status,
            l.prompt_tokens, l.completion_tokens, l.total_tokens, l.total_cost, l.priced, s.gap, s.baseline,
@@ -103,22 +105,25 @@ language sql volatile set search_path = '' as $$
       where c.project_id = n.project_id and c.session_id = n.session_id
       order by c.started_at desc limit 1) last on true
   ), placed as (
-    -- inside: the stored conversation whose span holds the turn (looked up only for turns before the last end).
+    -- inside: the stored conversation whose span holds the turn (the last one, or looked up for
+    -- turns before it: the rare late turn).
     select n.*, s.last_start, s.last_end,
-           case when prev.ended_at >= n.ts then prev.started_at end as inside_start
+           case when n.ts >= s.last_start and n.ts <= s.last_end then s.last_start
+                when prev.ended_at >= n.ts then prev.started_at end as inside_start
     from new n
     join sessions s using (project_id, session_id)
     left join lateral (
       select c.started_at, c.ended_at from public.conversations c
-      where n.ts < s.last_end and c.project_id = n.project_id and c.session_id = n.session_id
+      where n.ts < s.last_start and c.project_id = n.project_id and c.session_id = n.session_id
         and c.started_at <= n.ts
       order by c.started_at desc limit 1) prev on true
+  ), flagged as (
+    -- A turn before the session's last end and inside no conversation may start or join one: the
+    -- whole session is left to the rebuild.
+    select p.*, bool_or(p.inside_start is null and coalesce(p.ts < p.last_end, false)) over s as early, min(p.ts) over s as first_new
+    from placed p window s as (partition by p.project_id, p.session_id)
   ), simple as (
-    select p.* from placed p
-    where not exists (
-      select from placed q
-      where q.project_id = p.project_id and q.session_id = p.session_id
-        and q.inside_start is null and q.ts < q.last_end)
+    select f.* from flagged f where not f.early
   ), tail as (
     -- After the last conversation: the inactivity gap splits them, the first joins it if close enough.
     select t.*, sum(t.starts) over (partition by t.project_id, t.session_id order by t.ts, t.id) as grp
@@ -127,11 +132,13 @@ language sql volatile set search_path = '' as $$
       from simple p where p.inside_start is null
       window w as (partition by p.project_id, p.session_id order by p.ts, p.id)) t
   ), targeted as (
-    select p.*, p.inside_start as target, 0::bigint as grp from simple p where p.inside_start is not null
+    select p.project_id, p.session_id, p.ts, p.model, p.endpoint_name, p.provider, p.status, p.prompt_tokens,
+           p.completion_tokens, p.total_tokens, p.total_cost, p.priced, p.baseline, p.weighted,
+           p.inside_start as target, 0::bigint as grp
+    from simple p where p.inside_start is not null
     union all
-    select t.project_id, t.session_id, t.ts, t.id, t.model, t.endpoint_name, t.provider, t.status,
-           t.prompt_tokens, t.completion_tokens, t.total_tokens, t.total_cost, t.priced, t.gap, t.baseline,
-           t.weighted, t.last_start, t.last_end, t.inside_start,
+    select t.project_id, t.session_id, t.ts, t.model, t.endpoint_name, t.provider, t.status, t.prompt_tokens,
+           t.completion_tokens, t.total_tokens, t.total_cost, t.priced, t.baseline, t.weighted,
            case when t.grp = 0 then t.last_start end, t.grp
     from tail t
   ), g as (
@@ -174,48 +181,11 @@ language sql volatile set search_path = '' as $$
     where g.target is null
     returning project_id, session_id
   )
-  select count(*)::integer from (select * from merged union select * from added) changed
+  select c.project_id, c.session_id, null::timestamptz, true
+  from (select * from merged union select * from added) c
+  union all
+  select distinct f.project_id, f.session_id, f.first_new, false from flagged f where f.early
 $$;
-
--- Sessions with a new turn before or between their conversations (it may start one or join two):
--- rebuilt from the conversation their earliest new turn joins. Runs after fold_new_turns, which
--- left these sessions alone. Returns how many sessions were rebuilt.
-create function public.rebuild_sessions_with_early_turns(p_since timestamptz, p_until timestamptz) returns integer
-language plpgsql volatile set search_path = '' as $$
-declare
-  s record;
-  anchor timestamptz;
-  n integer := 0;
-begin
-  for s in
-    with new as (
-      select l.project_id, l.session_id, l.ts
-      from public.usage_logs l join public.conversation_refresh r on r.project_id = l.project_id
-      where l.received_at >= p_since and l.received_at < p_until and l.received_at >= r.refreshed_until
-        and l.session_id is not null
-    ), early as (
-      select distinct n.project_id, n.session_id from new n
-      where exists (select from public.conversations c
-                    where c.project_id = n.project_id and c.session_id = n.session_id and c.ended_at > n.ts)
-        and not exists (select from public.conversations c
-                        where c.project_id = n.project_id and c.session_id = n.session_id
-                          and c.started_at <= n.ts and c.ended_at >= n.ts)
-    )
-    select e.project_id, e.session_id, st.gap, st.multipliers, st.baseline,
-           (select min(n.ts) from new n where n.project_id = e.project_id and n.session_id = e.session_id) as first_new
-    from early e join public.conversation_settings() st on st.project_id = e.project_id
-  loop
-    anchor := null;
-    select c.started_at into anchor from public.conversations c
-    where c.project_id = s.project_id and c.session_id = s.session_id and c.started_at <= s.first_new
-      and c.ended_at + s.gap >= s.first_new
-    order by c.started_at desc limit 1;
-    perform public.rebuild_session_conversations(s.project_id, s.session_id, coalesce(anchor, s.first_new),
-                                                 p_until, s.gap, s.multipliers, s.baseline);
-    n := n + 1;
-  end loop;
-  return n;
-end $$;
 
 -- A project's conversations from all its rows received before p_until (first run, settings changed).
 create function public.build_project_conversations(p_project uuid, p_until timestamptz) returns integer
@@ -249,11 +219,17 @@ declare
   until timestamptz;
   since timestamptz;
   p record;
+  s record;
+  settings record;
+  anchor timestamptz;
   n integer := 0;
 begin
   -- One refresh at a time (the job, a CLI report, a test): two would count the same rows.
   perform pg_advisory_xact_lock(hashtext('tokenoptimizer.refresh_conversations'));
   until := public.conversations_settled_until();
+  -- Summarise the BRIN index's new page ranges (the pages stored since the last call, so cheap):
+  -- unsummarised ranges match every search, and autovacuum gets to them only once a minute or so.
+  perform pg_catalog.brin_summarize_new_values('public.usage_logs_received_brin'::regclass);
   -- Projects never built, or whose settings changed: from all their rows.
   for p in
     select pr.id from public.projects pr
@@ -269,8 +245,21 @@ begin
   -- The others: what was stored since their watermark.
   select min(r.refreshed_until) into since from public.conversation_refresh r where r.refreshed_until < until;
   if since is not null then
-    n := n + public.fold_new_turns(since, until);
-    n := n + public.rebuild_sessions_with_early_turns(since, until);
+    for s in select * from public.fold_new_turns(since, until) loop
+      if not s.folded then
+        -- Rebuilt from the conversation the earliest new turn joins (or from that turn).
+        select st.gap, st.multipliers, st.baseline into settings
+        from public.conversation_settings() st where st.project_id = s.project_id;
+        anchor := null;
+        select c.started_at into anchor from public.conversations c
+        where c.project_id = s.project_id and c.session_id = s.session_id and c.started_at <= s.first_new
+          and c.ended_at + settings.gap >= s.first_new
+        order by c.started_at desc limit 1;
+        perform public.rebuild_session_conversations(s.project_id, s.session_id, coalesce(anchor, s.first_new),
+                                                     until, settings.gap, settings.multipliers, settings.baseline);
+      end if;
+      n := n + 1;
+    end loop;
     update public.conversation_refresh r set refreshed_until = until where r.refreshed_until < until;
   end if;
   return n;
@@ -288,6 +277,5 @@ revoke all on function public.rebuild_session_conversations(uuid, text, timestam
   from public, anon, authenticated;
 revoke all on function public.conversation_settings() from public, anon, authenticated;
 revoke all on function public.fold_new_turns(timestamptz, timestamptz) from public, anon, authenticated;
-revoke all on function public.rebuild_sessions_with_early_turns(timestamptz, timestamptz) from public, anon, authenticated;
 revoke all on function public.build_project_conversations(uuid, timestamptz) from public, anon, authenticated;
 revoke all on function public.refresh_conversations() from public, anon, authenticated;
