@@ -116,3 +116,15 @@ def test_overlong_answers_get_a_cap_at_twice_the_median(client, database_url):
     message = next(o["message"] for o in options(support) if o["type"] == "shorter_answers")
     assert message.startswith("Ask for shorter answers on support, or cap them at 200 tokens (twice the median): "
                               "2 of 20 recent answers were longer")
+
+
+def test_summary_advice_counts_the_whole_range_not_its_sample(client, database_url):
+    # 55 conversations growing 100, 200, 400, 700, 1,100 on gpt-4o: turns 4 and 5 at turn 3's 400
+    # save 300 + 700 = 1,000 prompt tokens each. The advice reads the 50 most recent (250 of the
+    # range's 275 requests), so it scales by 275 / 250: 55,000 tokens x 0.0025 / 1K = 0.1375, x 720 = 99.
+    events = [{"timestamp": iso(T0 + timedelta(minutes=i, seconds=turn)), "latency_ms": 100.0, "model": "gpt-4o",
+               "endpoint_name": "support", "prompt_tokens": prompt, "completion_tokens": 10, "session_id": f"s{i}"}
+              for i in range(55) for turn, prompt in enumerate([100, 200, 400, 700, 1_100])]
+    (plan,) = plans(client, database_url, events)["plans"]
+    (summary,) = [o for o in options(plan) if o["type"] == "summarise_history"]
+    assert (summary["tokens_saved"], summary["monthly_saving"]) == (50_000, "99")

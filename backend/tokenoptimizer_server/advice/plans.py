@@ -104,8 +104,12 @@ def _model_options(conn: psycopg.Connection, p: dict, book: PriceBook, project: 
     return options, refusals[:REFUSED_SHOWN]
 
 
-def _token_options(kind: str, rows: list[dict], book: PriceBook, project: str, months: dict) -> dict[str, list]:
-    """Summarise-history / shorter-answers advice priced at the stored row's list rates, by endpoint."""
+def _token_options(kind: str, rows: list[dict], book: PriceBook, project: str, months: dict,
+                   volume: dict) -> dict[str, list]:
+    """Summarise-history / shorter-answers advice priced at the stored row's list rates, by endpoint.
+
+    The token counts come from a sample (the 50 most recent sessions, the 10,000 most recent
+    answers): the saving is scaled by the range's requests over the sample's, like the model options."""
     out: dict[str, list] = {}
     for r in rows:
         price = book.resolve(r["pricing_model"], project) if r["pricing_model"] else None
@@ -116,7 +120,9 @@ def _token_options(kind: str, rows: list[dict], book: PriceBook, project: str, m
         month = months.get((r["endpoint_name"], r["model"])) or months["range"]
         if not saved:
             continue
-        monthly = month.of(saved)
+        sampled = r["sampled_requests"] if kind == "summarise_history" else r["requests"]
+        scale = (max(volume.get((r["endpoint_name"], r["model"]), 0), sampled), sampled) if r["sample_capped"] else (1, 1)
+        monthly = month.of(saved, scale)
         if kind == "summarise_history":
             message = (f"Summarise the history of conversations on {r['endpoint_name']}: {r['sessions']} recent "
                        f"conversations would have sent {r['tokens_saved']:,} fewer prompt tokens.")
@@ -140,6 +146,9 @@ def build_plans(conn: psycopg.Connection, project: uuid.UUID, start: datetime, e
     for row in shadow.evidence(conn, project, start, end, endpoint)["evidence"]:
         evidence.setdefault((row["endpoint_name"], row["current_model"]), {})[row["candidate_model"]] = row
     months = {"range": Month(start, end, now, None)}
+    volume: dict[tuple[str, str], int] = {}
+    for p in body["profiles"]:  # per endpoint x model, over providers
+        volume[(p["endpoint_name"], p["model"])] = volume.get((p["endpoint_name"], p["model"]), 0) + p["requests"]
     plans: dict[str, dict] = {}
     for p in body["profiles"]:
         month = months[(p["endpoint_name"], p["model"])] = Month(start, end, now, _first(p))
@@ -154,7 +163,7 @@ def build_plans(conn: psycopg.Connection, project: uuid.UUID, start: datetime, e
         plan["options"] += options
         plan["refused"] += refused
     for kind, rows in (("summarise_history", body["summaries"]), ("shorter_answers", body["long_answers"])):
-        for name, options in _token_options(kind, rows, book, str(project), months).items():
+        for name, options in _token_options(kind, rows, book, str(project), months, volume).items():
             if name in plans:
                 plans[name]["options"] += options
     return _answer(list(plans.values()), start, end)
