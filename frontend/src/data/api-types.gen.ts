@@ -103,6 +103,8 @@ export interface paths {
     post: operations["post__api_optimization_equivalences"];
   };
   "/api/optimization/equivalences/{entry_id}": {
+    /** Replace an entry of the map; admins only. */
+    put: operations["put__api_optimization_equivalences_{entry_id}"];
     /** delete_equivalence <DELETE> */
     delete: operations["delete__api_optimization_equivalences_{entry_id}"];
   };
@@ -4000,6 +4002,61 @@ export interface operations {
       };
       /** @description Conflict */
       409: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+      /** @description Misdirected Request */
+      421: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+    };
+  };
+  /** Replace an entry of the map; admins only. */
+  "put__api_optimization_equivalences_{entry_id}": {
+    parameters: {
+      query?: {
+        /** @description A project id; default: the project named 'default'. */
+        project?: string | null;
+      };
+      path: {
+        entry_id: string;
+      };
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["EquivalenceIn"];
+      };
+    };
+    responses: {
+      /** @description OK */
+      200: {
+        content: {
+          "application/json": components["schemas"]["Equivalence"];
+        };
+      };
+      /** @description Bad Request */
+      400: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+      /** @description Unauthorized */
+      401: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+      /** @description Not Found */
+      404: {
+        content: {
+          "application/json": components["schemas"]["ErrorAnswer"];
+        };
+      };
+      /** @description Method Not Allowed */
+      405: {
         content: {
           "application/json": components["schemas"]["ErrorAnswer"];
         };
