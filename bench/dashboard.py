@@ -70,7 +70,7 @@ def cases() -> list[tuple[str, str, dict, tuple[str, ...]]]:
         *sessions,
         ("token metrics", "/api/tokens/metrics", {}, conv),
         ("optimization", "/api/optimization", {}, both),
-        ("caching advice", "/api/optimization/caching", {}, both),  # walks the window's last 100,000 rows at most
+        ("caching advice", "/api/optimization/caching", {}, both),  # walks the window's last 50,000 rows at most
         ("alerts", "/api/alerts", {}, both),
         ("export first 500 rows", "/api/export", {"format": "csv"}, both),
     ]

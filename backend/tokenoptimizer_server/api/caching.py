@@ -54,7 +54,7 @@ class CachingAdvice(Answer):
 class CachingWindow(Answer):
     from_: datetime = Field(alias="from")
     to: datetime
-    requests: int = Field(description="Rows of the project read (at most 100,000, the most recent).")
+    requests: int = Field(description="Rows of the project read (at most 50,000, the most recent).")
     capped: bool = Field(description="The window held more rows than were read: it starts at the oldest one read.")
 
 

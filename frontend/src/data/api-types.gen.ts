@@ -522,7 +522,7 @@ export interface components {
       from: string;
       /**
        * Requests
-       * @description Rows of the project read (at most 100,000, the most recent).
+       * @description Rows of the project read (at most 50,000, the most recent).
        */
       requests: number;
       /**
