@@ -16,6 +16,10 @@ import psycopg
 
 from tokenoptimizer_server import efficiency
 from tokenoptimizer_server.db import connect
+from tokenoptimizer_server.ingest.event import parse_events
+from tokenoptimizer_server.ingest.store import price_events, write_rows
+from tokenoptimizer_server.pricing.resolve import PriceBook
+from tokenoptimizer_server.pricing.store import load_rows
 
 from .test_analytics import T0, iso, new_project, post
 
@@ -85,11 +89,13 @@ def test_a_row_of_an_open_transaction_is_counted_once_it_commits(app, database_u
         started = threading.Event()
 
         def store_late_then_commit():
+            # Through ingest's own write (rows and rollups), in the transaction opened above.
             started.wait(30)
-            writer.execute(
-                "insert into public.usage_logs (id, project_id, ts, model, provider, prompt_tokens, completion_tokens, "
-                "total_tokens, session_id) values (gen_random_uuid(), %s, %s, 'gpt-4o-mini', 'openai', 20, 5, 25, 'w')",
-                (project, T0 + timedelta(minutes=1)))
+            book = PriceBook(*load_rows(writer))
+            events, _ = parse_events([{"timestamp": iso(T0 + timedelta(minutes=1)), "model": "gpt-4o-mini",
+                                       "session_id": "w", "prompt_tokens": 20, "completion_tokens": 5}])
+            rows, _ = price_events(project, events, book)
+            write_rows(writer, rows, 0, {book.version}, set())
             writer.commit()
 
         t = threading.Thread(target=store_late_then_commit)
