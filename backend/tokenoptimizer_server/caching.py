@@ -49,33 +49,35 @@ HOW = {
                   "the last system block, and keep everything before it byte-identical between calls."),
 }
 
-# One walk of the window: its row count and oldest row read, with each repeated prefix's figures
-# (one row with null group columns when nothing repeats).
-_GROUPS_SQL = """
-with w as (
+_WINDOW_SQL = """
   select ts, endpoint_name, model, provider, prefix_hash, prefix_chars, prompt_tokens, cached_tokens,
          cache_write_tokens, priced, status
   from public.usage_logs
   where project_id = %(project)s and ts >= %(start)s and ts < %(end)s
-  order by ts desc limit %(walk)s
-), p as (
+  order by ts desc limit %(walk)s"""
+# The repeated prefixes among the window's rows (the walk is referenced once, so it is not materialised).
+_GROUPS_SQL = f"""
+with p as (
   select w.*, w.ts - lag(w.ts) over (partition by w.endpoint_name, w.model, w.prefix_hash order by w.ts) as gap
-  from w
+  from ({_WINDOW_SQL}) w
   where w.prefix_hash is not null and w.provider = any(%(providers)s) and w.status = 'ok'
     and (%(endpoint)s::text is null or w.endpoint_name = %(endpoint)s)
     and (%(model)s::text is null or w.model = %(model)s)
     and (%(provider)s::text is null or w.provider = %(provider)s)
-), g as (
-  select endpoint_name, model, provider, prefix_hash, count(*) as calls, max(prefix_chars) as prefix_chars,
-         min(prompt_tokens) as min_prompt, round(avg(prompt_tokens))::int as avg_prompt,
-         sum(cached_tokens) as cached, sum(cache_write_tokens) as written,
-         count(*) filter (where gap is null or gap > %(ttl)s) as cold, count(*) filter (where not priced) as unpriced,
-         min(ts) as first_seen, max(ts) as last_seen
-  from p
-  group by 1, 2, 3, 4
-  having count(*) >= %(min_calls)s
 )
-select s.walked, s.oldest, g.* from (select count(*) as walked, min(ts) as oldest from w) s left join g on true"""
+select endpoint_name, model, provider, prefix_hash, count(*) as calls, max(prefix_chars) as prefix_chars,
+       min(prompt_tokens) as min_prompt, round(avg(prompt_tokens))::int as avg_prompt,
+       sum(cached_tokens) as cached, sum(cache_write_tokens) as written,
+       count(*) filter (where gap is null or gap > %(ttl)s) as cold, count(*) filter (where not priced) as unpriced,
+       min(ts) as first_seen, max(ts) as last_seen
+from p
+group by 1, 2, 3, 4
+having count(*) >= %(min_calls)s"""
+# How much of the window the walk covered: an index-only scan of the same rows.
+_WALKED_SQL = """
+select count(*) as n, min(ts) as oldest from (
+  select ts from public.usage_logs where project_id = %(project)s and ts >= %(start)s and ts < %(end)s
+  order by ts desc limit %(walk)s) w"""
 
 
 def _money(value: Decimal) -> str:
@@ -142,9 +144,8 @@ def caching_advice(conn: psycopg.Connection, project: uuid.UUID, start: datetime
     window_start = max(start, min(end, now) - WINDOW)
     args = {"project": project, "start": window_start, "end": end, "walk": WALK, "endpoint": endpoint,
             "model": model, "provider": provider, "providers": list(HOW), "ttl": TTL, "min_calls": MIN_CALLS}
-    rows = conn.execute(_GROUPS_SQL, args).fetchall()
-    walked = {"n": rows[0]["walked"], "oldest": rows[0]["oldest"]}
-    groups = [r for r in rows if r["calls"] is not None]
+    walked = conn.execute(_WALKED_SQL, args).fetchone()
+    groups = conn.execute(_GROUPS_SQL, args).fetchall()
     book = PriceBook(*load_rows(conn)) if groups else None
     advice = []
     for group in groups:
