@@ -42,6 +42,8 @@ TENANT_TABLES = {
     "usage_logs": (V, NOBODY, NOBODY, NOBODY),
     "usage_rollups_hourly": (V, NOBODY, NOBODY, NOBODY),
     "usage_rollups_daily": (V, NOBODY, NOBODY, NOBODY),
+    "usage_unpriced_hourly": (V, NOBODY, NOBODY, NOBODY),
+    "usage_unpriced_daily": (V, NOBODY, NOBODY, NOBODY),
     "shadow_runs": (V, NOBODY, NOBODY, NOBODY),
     "conversations": (V, NOBODY, NOBODY, NOBODY),
     "conversation_refresh": (V, NOBODY, NOBODY, NOBODY),
