@@ -19,7 +19,8 @@ from ..pricing import PriceBook
 from ..pricing.cost import list_cost
 from ..pricing.store import load_rows
 from ..simulate import MONTH_DAYS, PROJECTED
-from .candidates import REFUSED_SHOWN, Shape, cost_on, current_entry, default_candidates, judge_all, load_catalogue
+from .candidates import (REFUSED_SHOWN, Shape, cost_on, current_entry, default_candidates, judge_all, load_catalogue,
+                         summed)
 from .rules import Entry, Profile, ladder
 
 ALTERNATIVES = 2
@@ -85,9 +86,10 @@ def _model_options(conn: psycopg.Connection, p: dict, book: PriceBook, project: 
     passed, refused = judge_all(current, pairs, profile, today, evidence.get((p["endpoint_name"], p["model"]), {}),
                                 ladder(catalogue.values(), p["provider"], today))
     scale = (p["requests"], p["sampled"])
+    total = summed(shapes)
     options = []
     for j in passed:
-        cost = cost_on(j.price, shapes)
+        cost = cost_on(j.price, shapes, total)
         if cost is None or cost >= stored:
             continue
         saving = month.of(stored - cost, scale)
