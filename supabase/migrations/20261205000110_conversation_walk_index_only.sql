@@ -85,11 +85,12 @@ begin
       order by c.%1$I %4$s, c.session_id %4$s, c.started_at %4$s
       limit $9
     ), picked as (
+      -- The walk is in key order: the first matches are the page, and reading stops there (no
+      -- sort of the whole walk).
       select x.k, x.session_id, x.started_at from walk x
       where x.ended_at >= $2 and x.started_at < $3
         and ($4 is null or $4 = any(x.models)) and ($5 is null or $5 = any(x.endpoints))
         and ($6 is null or $6 = any(x.providers))
-      order by x.k %4$s, x.session_id %4$s, x.started_at %4$s
       limit $8 + 1
     ), rows as (
       select c, row_number() over (order by p.k %4$s, p.session_id %4$s, p.started_at %4$s) as i
@@ -98,7 +99,9 @@ begin
     select coalesce(jsonb_agg(public.conversation_json(r.c) order by r.i) filter (where r.i <= $8), '[]'::jsonb),
            (array_agg(jsonb_build_array((r.c).%1$I::text, (r.c).session_id, (r.c).started_at::text))
               filter (where r.i = $8))[1],
-           count(*), (select count(*) from walk) >= $9
+           -- The walk's length only matters when the page is not full: counted then, so a page
+           -- found early stops the walk there.
+           count(*), case when count(*) > $8 then false else (select count(*) from walk) >= $9 end
     from rows r$q$,
     key_column, key_type, case p_order when 'desc' then '<' else '>' end, p_order,
     -- Recency: no conversation of the range ended before it starts, so the walk starts there
