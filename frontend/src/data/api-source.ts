@@ -10,6 +10,7 @@ import type { SessionAnswer, SessionsPage, TokenMetricsAnswer } from './sessions
 import type { AlertRule, AlertsAnswer, BudgetAnswer, RulesAnswer, TestSendAnswer } from './alerts/alerts-types'
 import type { EvidenceAnswer } from './savings/evidence-data'
 import type { CachingAnswer } from './savings/caching-data'
+import { callEquivalences } from './savings/equivalences-data'
 import type { SimulationAnswer } from './savings/simulate-data'
 
 const JSON_BODY = { 'Content-Type': 'application/json' }
@@ -68,6 +69,7 @@ export const apiSource: DataSource = {
   getEvidence: (p) => apiJson<EvidenceAnswer>(apiUrl('/api/optimization/evidence', readQuery(p))),
   simulate: (p, target) => apiJson<SimulationAnswer>(apiUrl('/api/optimization/simulate', { ...readQuery(p), ...target })),
   getCaching: (p) => apiJson<CachingAnswer>(apiUrl('/api/optimization/caching', readQuery(p))),
+  equivalences: (project, change) => callEquivalences(apiFetch, project, change),
   getAlerts: (project, state) => apiJson<AlertsAnswer>(apiUrl('/api/alerts', { project, state })),
   getAlertRules: (project) => apiJson<RulesAnswer>(apiUrl('/api/alerts/rules', { project })),
   saveAlertRule: (project, rule, id) =>

@@ -9,6 +9,7 @@ import type {
 import type { PriceHistoryResponse, RetirementsResponse, UnpricedReasonsResponse } from './pricing/pricing-types'
 import type { EvidenceAnswer } from './savings/evidence-data'
 import type { CachingAnswer } from './savings/caching-data'
+import type { Equivalence, EquivalenceChange } from './savings/equivalences-data'
 import type { SimulationAnswer, SimulationTarget } from './savings/simulate-data'
 import type { SessionAnswer, SessionsPage, SessionsPageParams, TokenMetricsAnswer } from './sessions/sessions-types'
 import type {
@@ -63,6 +64,8 @@ export interface DataSource {
   simulate?(params: ReadParams, target: SimulationTarget): Promise<SimulationAnswer>
   /** Prompt-caching advice: repeated prefixes the provider's cache would make cheaper (API only, as simulate). */
   getCaching?(params: ReadParams): Promise<CachingAnswer>
+  /** The project's equivalence map after the change, if any (the API's routes in both builds; admins change it). */
+  equivalences(project: string | null, change?: EquivalenceChange): Promise<Equivalence[]>
   /** Stored alerts, newest first; `state` narrows to firing or resolved. */
   getAlerts(project: string | null, state?: AlertState | null): Promise<AlertsAnswer>
   getAlertRules(project: string | null): Promise<RulesAnswer>

@@ -14,6 +14,7 @@ import type { UnpricedReasonsResponse } from './pricing/pricing-types'
 import type { SessionAnswer, SessionsPage, TokenMetricsAnswer } from './sessions/sessions-types'
 import type { Projection } from './alerts/alerts-types'
 import type { EvidenceAnswer } from './savings/evidence-data'
+import { callEquivalences } from './savings/equivalences-data'
 
 const PRICING_UNIT = 'USD per 1K tokens'
 
@@ -143,6 +144,9 @@ export const supabaseSource: DataSource = {
   })).json() as Promise<OptimizationResponse>,
   getEvidence: async (p) => rpc<EvidenceAnswer>('shadow_evidence', {
     p_project: projectOf(p.project), p_from: p.from, p_to: p.to, p_endpoint_name: p.endpoint_name ?? null }),
+  // The equivalence map is the API's too (as the plan), with the user's token; RLS lets admins write.
+  equivalences: async (project, change) =>
+    callEquivalences((path, init) => hostedApiFetch(path, {}, init), projectOf(project), change),
   // Alert rules and alerts are served by the API only so far (their tables have no member policies yet).
   getAlerts: () => hostedAlerts(),
   getAlertRules: () => hostedAlerts(),

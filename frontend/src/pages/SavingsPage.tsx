@@ -14,6 +14,7 @@ import { useFilters } from '../data/use-filters'
 import { EndpointPlans } from './savings/EndpointPlans'
 import { EvidencePanel } from './savings/ShadowEvidence'
 import { CachingPanel } from './savings/CachingPanel'
+import { EquivalencesPanel } from './savings/EquivalencesPanel'
 import { Simulator } from './savings/Simulator'
 
 /** State handed to the Pricing page so it opens its "Add price" editor for this model. */
@@ -57,6 +58,7 @@ export function SavingsPage() {
       <EndpointPlans />
       <Simulator />
       <CachingPanel />
+      <EquivalencesPanel />
       <EvidencePanel />
       <section className="card panel" aria-label="Alerts" data-testid="alerts-panel">
         <header className="panel-head">
