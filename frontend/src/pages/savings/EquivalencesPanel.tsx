@@ -89,7 +89,7 @@ export function EquivalencesPanel() {
       <LoadingPanel
         {...queryState(list)}
         isEmpty={rows.length === 0}
-        empty={<p className="muted" data-testid="equivalences-empty">No equivalences in this project yet.</p>}
+        empty={<p className="muted" data-testid="equivalences-none">No equivalences in this project yet.</p>}
         minHeight={60}
         testId="equivalences"
       >
