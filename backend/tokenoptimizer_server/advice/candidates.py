@@ -16,7 +16,8 @@ from decimal import Decimal
 
 import psycopg
 
-from ..pricing import Price, PriceBook, Unpriced, Usage, price_request
+from ..pricing import Price, PriceBook, Unpriced, Usage, cost_at, price_request
+from ..pricing.cost import rates_for
 from ..pricing.catalogue_fields import family, size_tier
 from .rules import Entry, Profile, Verdict, judge
 
@@ -53,46 +54,55 @@ def current_entry(conn: psycopg.Connection, catalogue: dict[str, Entry], names: 
 
 @dataclass(frozen=True)
 class Shape:
-    """Priced requests of one usage shape in the recent window, with what ingest stored for them."""
+    """Priced requests of the recent window that get the same rates on any model (one service tier,
+    one side of every long-context threshold): their summed tokens, what ingest stored for them, and
+    their smallest and largest prompt (endpoint_profiles groups them)."""
 
     requests: int
     usage: Usage
     stored_cost: Decimal
+    min_prompt: int
+    max_prompt: int
 
     @classmethod
     def from_json(cls, row: list) -> "Shape":
-        n, prompt, completion, cached, written, written_1h, reasoning, tier, cost = row
-        return cls(n, Usage(prompt, completion, cached, written, written_1h, tier, reasoning), Decimal(cost))
+        n, prompt, completion, cached, written, written_1h, reasoning, tier, cost, low, high = row
+        return cls(n, Usage(prompt, completion, cached, written, written_1h, tier, reasoning), Decimal(cost), low, high)
 
 
 def summed(shapes: list[Shape]) -> Usage | None:
-    """All the shapes' tokens as one usage, when none names a service tier (else None)."""
+    """All the groups' tokens as one usage, when none names a service tier (else None)."""
     if any(s.usage.service_tier for s in shapes):
         return None
     n = [0] * 6
     for s in shapes:
-        u, k = s.usage, s.requests
-        n[0] += u.prompt_tokens * k
-        n[1] += u.completion_tokens * k
-        n[2] += u.cached_tokens * k
-        n[3] += u.cache_write_tokens * k
-        n[4] += u.cache_write_1h_tokens * k
-        n[5] += u.reasoning_tokens * k
+        u = s.usage
+        n[0] += u.prompt_tokens
+        n[1] += u.completion_tokens
+        n[2] += u.cached_tokens
+        n[3] += u.cache_write_tokens
+        n[4] += u.cache_write_1h_tokens
+        n[5] += u.reasoning_tokens
     return Usage(n[0], n[1], n[2], n[3], n[4], None, n[5])
 
 
 def cost_on(price: Price, shapes: list[Shape], total: Usage | None = None) -> Decimal | None:
-    """The shapes' requests priced on `price` as ingest would; None when any of them cannot be.
+    """The groups' requests priced on `price` as ingest would price each; None when any cannot be.
 
-    `total` is summed(shapes): a price without long-context tiers charges every request of it at
-    the same rates, and the cost is linear in the tokens, so the sum is priced once (the same
-    exact figure as shape by shape, which the advice tests check) instead of thousands of times."""
+    The cost is linear in the tokens at one set of rates, so a group is priced on its sum at the
+    rates its smallest and largest prompt get (the same for every request between them, else None:
+    the group straddles one of this price's thresholds). `total` is summed(shapes): a price without
+    long-context tiers charges every group the same rates, so the whole sum is priced once."""
     try:
         if total is not None and not price.context_tiers:
             return price_request(price, total).total_cost
         cost = Decimal(0)
         for shape in shapes:
-            cost += price_request(price, shape.usage).total_cost * shape.requests
+            u = shape.usage
+            low = rates_for(price, Usage(shape.min_prompt, 0, service_tier=u.service_tier))
+            if rates_for(price, Usage(shape.max_prompt, 0, service_tier=u.service_tier)) != low:
+                return None
+            cost += cost_at(low, u).total_cost
     except Unpriced:
         return None
     return cost

@@ -25,7 +25,10 @@ from .rules import Entry, Profile, ladder
 
 ALTERNATIVES = 2
 _DAY_US = 86_400_000_000
-_PROFILES_SQL = "select public.endpoint_profiles(%s, %s, %s, %s, %s, %s) as body"
+_PROFILES_SQL = "select public.endpoint_profiles(%s, %s, %s, %s, %s, %s, %s, %s, %s) as body"
+# The recent window the profile reads: the range's most recent requests, and at most this many of
+# each endpoint x model (10,000 keeps /api/optimization bounded at 10M rows; docs/benchmarks.md).
+RECENT_WALK, RECENT_SAMPLE = 5_000, 2_000
 _EQUIVALENCES_SQL = """
 select endpoint_name, model, candidate_model from public.model_equivalences
 where project_id = %s order by endpoint_name nulls last, model, candidate_model"""
@@ -63,7 +66,8 @@ def _option(kind: str, profile: dict, saving_month: Decimal, message: str, **fie
 
 
 def _model_options(conn: psycopg.Connection, p: dict, book: PriceBook, project: str, catalogue: dict[str, Entry],
-                   equivalences: list[dict], evidence: dict, month: Month, today) -> tuple[list[dict], list[dict]]:
+                   equivalences: list[dict], evidence: dict, month: Month, today,
+                   memo: dict) -> tuple[list[dict], list[dict]]:
     """Cheaper-model options for one endpoint x model that pass every rule, and the refused ones."""
     current_price = book.resolve(p["pricing_model"], project) if p["pricing_model"] else None
     shapes = [Shape.from_json(row) for row in p["usage"]]
@@ -72,9 +76,13 @@ def _model_options(conn: psycopg.Connection, p: dict, book: PriceBook, project: 
     stored = sum((s.stored_cost for s in shapes), Decimal(0))
     if not stored:
         return [], []  # nothing spent (failed calls, free tiers): nothing a cheaper model could save
-    current = current_entry(conn, catalogue, (current_price.model, p["model"]), p["provider"])
-    pairs = [(e, pr, False) for e, pr in default_candidates(catalogue, book, project, p["provider"], current,
-                                                             current_price)]
+    # The same model on several endpoints has the same entry and candidates: looked up once a plan.
+    key = (current_price.model, p["model"], p["provider"])
+    if key not in memo:
+        current = current_entry(conn, catalogue, key[:2], p["provider"])
+        memo[key] = current, default_candidates(catalogue, book, project, p["provider"], current, current_price)
+    current, defaults = memo[key]
+    pairs = [(e, pr, False) for e, pr in defaults]
     named = {eq["candidate_model"] for eq in equivalences
              if eq["model"] in (p["model"], current_price.model) and eq["endpoint_name"] in (None, p["endpoint_name"])}
     pairs = [(e, pr, e.model in named) for e, pr, _ in pairs if e.model not in named]
@@ -141,8 +149,9 @@ def build_plans(conn: psycopg.Connection, project: uuid.UUID, start: datetime, e
                 now: datetime | None = None) -> dict:
     """The plan per endpoint, sorted by monthly saving; the total counts each endpoint's best option once."""
     now = now or datetime.now(timezone.utc)
-    body = conn.execute(_PROFILES_SQL, (project, start, end, model, endpoint, provider)).fetchone()["body"]
     book, catalogue = PriceBook(*load_rows(conn)), load_catalogue(conn)
+    body = conn.execute(_PROFILES_SQL, (project, start, end, model, endpoint, provider, RECENT_WALK, RECENT_SAMPLE,
+                                        book.long_context_thresholds())).fetchone()["body"]
     equivalences = conn.execute(_EQUIVALENCES_SQL, (project,)).fetchall()
     evidence: dict = {}
     for row in shadow.evidence(conn, project, start, end, endpoint)["evidence"]:
@@ -152,6 +161,7 @@ def build_plans(conn: psycopg.Connection, project: uuid.UUID, start: datetime, e
     for p in body["profiles"]:  # per endpoint x model, over providers
         volume[(p["endpoint_name"], p["model"])] = volume.get((p["endpoint_name"], p["model"]), 0) + p["requests"]
     plans: dict[str, dict] = {}
+    memo: dict = {}
     for p in body["profiles"]:
         month = months[(p["endpoint_name"], p["model"])] = Month(start, end, now, _first(p))
         plan = plans.setdefault(p["endpoint_name"], {"endpoint_name": p["endpoint_name"], "requests": 0,
@@ -161,7 +171,8 @@ def build_plans(conn: psycopg.Connection, project: uuid.UUID, start: datetime, e
         plan["cost"] += Decimal(p["cost"])
         plan["monthly_cost"] += month.of(Decimal(p["cost"]))
         plan["models"].append(p["model"])
-        options, refused = _model_options(conn, p, book, str(project), catalogue, equivalences, evidence, month, now.date())
+        options, refused = _model_options(conn, p, book, str(project), catalogue, equivalences, evidence, month,
+                                          now.date(), memo)
         plan["options"] += options
         plan["refused"] += refused
     for kind, rows in (("summarise_history", body["summaries"]), ("shorter_answers", body["long_answers"])):

@@ -115,7 +115,11 @@ def _rate(rates: dict[str, Decimal | None], kind: str, *fallbacks: str) -> Decim
 
 def price_request(price: Price, usage: Usage) -> Cost:
     """Exact input, output and total cost of one request in USD; raises Unpriced when it has none."""
-    r = rates_for(price, usage)
+    return cost_at(rates_for(price, usage), usage)
+
+
+def cost_at(r: dict[str, Decimal | None], usage: Usage) -> Cost:
+    """The cost of `usage` at the given per-1K rates (a request's, or requests' that share them)."""
     uncached = usage.prompt_tokens - usage.cached_tokens - usage.cache_write_tokens
     answer = usage.completion_tokens - usage.reasoning_tokens
     # Only the kinds a request used need a rate (a missing one makes it unpriced, never $0).

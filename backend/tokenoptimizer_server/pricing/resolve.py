@@ -166,6 +166,15 @@ class PriceBook:
             if price.model.lower() == name:
                 self._exact[(scope, name)] = price
 
+    def long_context_thresholds(self) -> list[int]:
+        """Every prompt size at which some row's rates change (long-context tiers, service tiers' too)."""
+        found = set()
+        for price in {id(p): p for p in self._exact.values()}.values():
+            found.update(price.context_tiers)
+            for tier in price.service_tiers.values():
+                found.update(t.above for t in tier.get("long_context_tiers", ()))
+        return sorted(found)
+
     def resolve(self, model: str, project_id: str | None = None) -> Price | None:
         """The price row for a model name, or None when nothing matches (unpriced)."""
         key = (project_id, model)
