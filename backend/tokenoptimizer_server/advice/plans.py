@@ -13,11 +13,13 @@ from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
 import psycopg
+from flask import g, has_request_context
 
 from .. import shadow
 from ..pricing import PriceBook
+from ..pricing.resolve import PriceCache
 from ..pricing.cost import list_cost
-from ..pricing.store import load_rows
+from ..pricing.store import current_version, load_rows
 from ..simulate import MONTH_DAYS, PROJECTED
 from .candidates import (REFUSED_SHOWN, Shape, cost_on, current_entry, default_candidates, judge_all, load_catalogue,
                          summed)
@@ -29,6 +31,18 @@ _PROFILES_SQL = "select public.endpoint_profiles(%s, %s, %s, %s, %s, %s, %s, %s,
 # The recent window the profile reads: the range's most recent requests, and at most this many of
 # each endpoint x model (10,000 keeps /api/optimization bounded at 10M rows; docs/benchmarks.md).
 RECENT_WALK, RECENT_SAMPLE = 5_000, 2_000
+# Price books reloaded only when the price version moves on (as ingest's): loading every row took a
+# quarter of a plan's time. Keyed by caller and project: a signed-in caller's connection sees only
+# its own projects' price rows, so one caller's book is never another's.
+_BOOKS: dict[tuple[str, str], PriceCache] = {}
+
+
+def _price_book(conn: psycopg.Connection, project: str) -> PriceBook:
+    user = g.get("signed_in_user") if has_request_context() else None
+    key = (str(user["id"]) if user else "", project)
+    if key not in _BOOKS and len(_BOOKS) >= 256:
+        _BOOKS.clear()
+    return _BOOKS.setdefault(key, PriceCache()).book(current_version(conn), lambda: load_rows(conn))
 _EQUIVALENCES_SQL = """
 select endpoint_name, model, candidate_model from public.model_equivalences
 where project_id = %s order by endpoint_name nulls last, model, candidate_model"""
@@ -149,7 +163,7 @@ def build_plans(conn: psycopg.Connection, project: uuid.UUID, start: datetime, e
                 now: datetime | None = None) -> dict:
     """The plan per endpoint, sorted by monthly saving; the total counts each endpoint's best option once."""
     now = now or datetime.now(timezone.utc)
-    book, catalogue = PriceBook(*load_rows(conn)), load_catalogue(conn)
+    book, catalogue = _price_book(conn, str(project)), load_catalogue(conn)
     body = conn.execute(_PROFILES_SQL, (project, start, end, model, endpoint, provider, RECENT_WALK, RECENT_SAMPLE,
                                         book.long_context_thresholds())).fetchone()["body"]
     equivalences = conn.execute(_EQUIVALENCES_SQL, (project,)).fetchall()
