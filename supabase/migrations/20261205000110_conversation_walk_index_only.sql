@@ -9,7 +9,7 @@
 -- 50,000 rows instead of 5,000, stopping at the first full page. With a filter the walk is as
 -- before (it needs the arrays). The window, where a narrow range still needs it (at 10M rows the
 -- lowest turns and scores were all old conversations), reads the recency index alone as well: it
--- carries the sort keys.
+-- carries the sort keys and the filter arrays.
 -- Same function otherwise, security invoker as 20261204000300 left it.
 
 drop index public.conversations_cost_idx;
@@ -20,10 +20,11 @@ create index conversations_cost_idx on public.conversations (project_id, cost, s
 create index conversations_tokens_idx on public.conversations (project_id, total_tokens, session_id, started_at) include (ended_at);
 create index conversations_turns_idx on public.conversations (project_id, turns, session_id, started_at) include (ended_at);
 create index conversations_score_idx on public.conversations (project_id, score, session_id, started_at) include (ended_at);
--- The window (a narrow range: its most recent conversations, sorted) reads the index alone too.
+-- The window (a narrow range: its most recent conversations, sorted) reads the index alone too,
+-- with a model, endpoint or provider filter as well.
 drop index public.conversations_recent_idx;
 create index conversations_recent_idx on public.conversations (project_id, ended_at, session_id, started_at)
-  include (cost, total_tokens, turns, score);
+  include (cost, total_tokens, turns, score, models, endpoints, providers);
 
 create or replace function public.conversation_page(
   p_project uuid, p_from timestamptz, p_to timestamptz, p_model text default null,
@@ -124,7 +125,7 @@ begin
   if windowed then
   execute format($q$
     with candidates as (
-      select c.%1$I as k, c.session_id, c.started_at, %5$s
+      select c.%1$I as k, c.session_id, c.started_at, c.models, c.endpoints, c.providers
       from public.conversations c
       where c.project_id = $1 and c.ended_at >= $2 and c.started_at < $3
         and ($9 or ($7 is null or (c.%1$I, c.session_id, c.started_at) %3$s (($7 ->> 0)::%2$s, $7 ->> 1, ($7 ->> 2)::timestamptz)))
@@ -146,9 +147,7 @@ begin
               filter (where r.i = $8))[1],
            count(*), $9 and (select count(*) from candidates) >= $10
     from rows r$q$,
-    key_column, key_type, case p_order when 'desc' then '<' else '>' end, p_order,
-    case when filtered then 'c.models, c.endpoints, c.providers'
-         else 'null::text[] as models, null::text[] as endpoints, null::text[] as providers' end)
+    key_column, key_type, case p_order when 'desc' then '<' else '>' end, p_order)
   into page, last_key, n, window_full
   using p_project, p_from, p_to, p_model, p_endpoint_name, p_provider, after, p_limit, true, page_window;
   end if;
