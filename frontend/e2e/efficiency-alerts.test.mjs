@@ -63,10 +63,15 @@ describe('Sessions, Alerts and Overview (efficiency, rules, budget)', () => {
     hook = await receiver()
     sendTraffic(server, [...ORIGINAL, ...BULK])
     // The alerts job refreshes the conversations rollup: wait until it holds every conversation.
-    await waitFor(async () => {
-      const page = await (await fetch(`${server.url}/api/tokens/sessions?limit=50`)).json()
-      return page.sessions.length === 27
-    })
+    try {
+      await waitFor(async () => {
+        const page = await (await fetch(`${server.url}/api/tokens/sessions?limit=50`)).json()
+        return page.sessions.length === 27
+      })
+    } catch (error) {
+      // What the server said is the only clue to a setup that failed (a fetch that failed, a timeout).
+      throw new Error(`${error.message}\n--- server log ---\n${server.log.join('')}`)
+    }
   })
 
   after(async () => {
