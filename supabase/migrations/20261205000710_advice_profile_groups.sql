@@ -1,11 +1,21 @@
--- Savings advice: the recent window's requests reach the backend summed, not one shape each.
--- At 10M rows /api/optimization took 0.9-1.6 s p95 (bench/dashboard.py): endpoint_profiles walked
--- the range's 50,000 most recent rows and sent every distinct usage shape (37,000 of them, 1.7 MB
--- of JSON) for the backend to price on each candidate. Now the walk is the 10,000 most recent rows,
--- and each endpoint x model's requests are summed per service tier and per side of every
--- long-context threshold the backend's prices have (p_thresholds): every request of a group gets
--- the same rates on any model, so pricing the sum is exact (the backend checks each group's
--- smallest and largest prompt against the candidate's thresholds). Same answer otherwise.
+-- Savings advice: endpoint_profiles (20261205000410) redefined twice over, in one migration.
+--
+-- 1. The recent window's requests reach the backend summed, not one shape each. At 10M rows
+--    /api/optimization took 0.9-1.6 s p95 (bench/dashboard.py): endpoint_profiles walked the
+--    range's 50,000 most recent rows and sent every distinct usage shape (37,000 of them, 1.7 MB of
+--    JSON) for the backend to price on each candidate. Now the walk is the most recent p_walk rows
+--    (the backend asks for 5,000), and each endpoint x model's requests are summed per service tier
+--    and per side of every long-context threshold the backend's prices have (p_thresholds): every
+--    request of a group gets the same rates on any model, so pricing the sum is exact (the backend
+--    checks each group's smallest and largest prompt against the candidate's thresholds).
+-- 2. Summarise-history advice per month for the whole range, not for its sample. The prompt tokens
+--    a summary would have saved are counted in the range's 50 most recent sessions; the plan turned
+--    that into a monthly figure as if those sessions were all the range's traffic (shorter answers
+--    had the same flaw over its 10,000 most recent requests). Summaries rows now also say how many
+--    requests of that endpoint x model the sample held (`sampled_requests`), and both kinds say
+--    whether the sample was capped (`sample_capped`); when it was, the plan scales the saving by the
+--    range's requests over the sample's (advice/plans.py), as the model options do.
+-- Same answer otherwise; security invoker, grants as before.
 
 drop function public.endpoint_profiles(uuid, timestamptz, timestamptz, text, text, text, integer, integer);
 
