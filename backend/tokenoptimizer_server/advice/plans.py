@@ -29,7 +29,7 @@ ALTERNATIVES = 2
 _DAY_US = 86_400_000_000
 _PROFILES_SQL = "select public.endpoint_profiles(%s, %s, %s, %s, %s, %s, %s, %s, %s) as body"
 # The recent window the profile reads: the range's most recent requests, and at most this many of
-# each endpoint x model (10,000 keeps /api/optimization bounded at 10M rows; docs/benchmarks.md).
+# each endpoint x model (5,000 keeps /api/optimization near 80 ms at 10M rows; docs/benchmarks.md).
 RECENT_WALK, RECENT_SAMPLE = 5_000, 2_000
 # Price books reloaded only when the price version moves on (as ingest's): loading every row took a
 # quarter of a plan's time. Keyed by caller and project: a signed-in caller's connection sees only
@@ -43,6 +43,8 @@ def _price_book(conn: psycopg.Connection, project: str) -> PriceBook:
     if key not in _BOOKS and len(_BOOKS) >= 256:
         _BOOKS.clear()
     return _BOOKS.setdefault(key, PriceCache()).book(current_version(conn), lambda: load_rows(conn))
+
+
 _EQUIVALENCES_SQL = """
 select endpoint_name, model, candidate_model from public.model_equivalences
 where project_id = %s order by endpoint_name nulls last, model, candidate_model"""
